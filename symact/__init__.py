@@ -1,0 +1,12 @@
+"""symact: activation functions defined once in SymPy, everything else derived."""
+from .activation import Activation, Param
+from .errors import SymactError, UnknownActivation
+from .heads import Phi, sigmoid as sigmoid_head, softplus as softplus_head
+from .registry import all_activations, get, names
+from .symbols import x, y
+
+__all__ = [
+    "Activation", "Param", "Phi", "SymactError", "UnknownActivation", "all_activations",
+    "get", "names", "sigmoid_head", "softplus_head", "x", "y",
+]
+__version__ = "0.1.0"

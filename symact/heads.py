@@ -1,0 +1,149 @@
+"""SymPy function heads for named functions used inside other activations.
+
+Each head differentiates in its own terms (sigmoid' = sigmoid(1 - sigmoid)), knows its
+special values, rewrites to elementary functions for identity checks, and prints as
+textbook LaTeX. Numeric printers live in symact.numeric.
+"""
+import sympy as sp
+
+
+class _Head(sp.Function):
+    """Shared behaviour: one real argument, LaTeX through a fixed command."""
+
+    nargs = 1
+    latex_command = ""
+
+    def _eval_is_real(self):
+        return self.args[0].is_extended_real
+
+    def _eval_is_finite(self):
+        return self.args[0].is_finite
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        head = self.latex_command if exp is None else f"{self.latex_command}^{{{exp}}}"
+        return rf"{head}\left({arg}\right)"
+
+    def _elementary(self, arg):
+        raise NotImplementedError
+
+    def _eval_rewrite_as_exp(self, arg, **kwargs):
+        return self._elementary(arg)
+
+    def _eval_as_leading_term(self, x, logx=None, cdir=0):
+        return self._elementary(self.args[0]).as_leading_term(x, logx=logx, cdir=cdir)
+
+    def _eval_nseries(self, x, n, logx, cdir=0):
+        return self._elementary(self.args[0])._eval_nseries(x, n, logx, cdir)
+
+    def _eval_evalf(self, prec):
+        return self._elementary(self.args[0])._eval_evalf(prec)
+
+
+class sigmoid(_Head):
+    """The logistic function sigma(x) = 1 / (1 + exp(-x))."""
+
+    latex_command = r"\sigma"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg is sp.S.Zero:
+            return sp.S.Half
+        if arg is sp.S.Infinity:
+            return sp.S.One
+        if arg is sp.S.NegativeInfinity:
+            return sp.S.Zero
+        if arg.is_Number and arg.is_finite:
+            return None
+
+    def fdiff(self, argindex=1):
+        return self * (1 - self)
+
+    def _elementary(self, arg):
+        return 1 / (1 + sp.exp(-arg))
+
+    def _eval_rewrite_as_tanh(self, arg, **kwargs):
+        return (1 + sp.tanh(arg / 2)) / 2
+
+    def _eval_is_positive(self):
+        if self.args[0].is_extended_real:
+            return True
+
+    def _eval_is_nonnegative(self):
+        return self._eval_is_positive()
+
+
+class softplus(_Head):
+    """The softplus function log(1 + exp(x))."""
+
+    latex_command = r"\operatorname{softplus}"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg is sp.S.Zero:
+            return sp.log(2)
+        if arg is sp.S.Infinity:
+            return sp.S.Infinity
+        if arg is sp.S.NegativeInfinity:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        return sigmoid(self.args[0])
+
+    def _elementary(self, arg):
+        return sp.log(1 + sp.exp(arg))
+
+    def _eval_rewrite_as_log(self, arg, **kwargs):
+        return self._elementary(arg)
+
+    def _eval_is_positive(self):
+        if self.args[0].is_extended_real:
+            return True
+
+    def _eval_is_nonnegative(self):
+        return self._eval_is_positive()
+
+
+class Phi(_Head):
+    """The standard normal CDF, Phi(x) = (1 + erf(x / sqrt 2)) / 2."""
+
+    latex_command = r"\Phi"
+
+    @classmethod
+    def eval(cls, arg):
+        if arg is sp.S.Zero:
+            return sp.S.Half
+        if arg is sp.S.Infinity:
+            return sp.S.One
+        if arg is sp.S.NegativeInfinity:
+            return sp.S.Zero
+
+    def fdiff(self, argindex=1):
+        arg = self.args[0]
+        return sp.exp(-arg**2 / 2) / sp.sqrt(2 * sp.pi)
+
+    def _elementary(self, arg):
+        return (1 + sp.erf(arg / sp.sqrt(2))) / 2
+
+    def _eval_rewrite_as_erf(self, arg, **kwargs):
+        return self._elementary(arg)
+
+    def _eval_rewrite_as_erfc(self, arg, **kwargs):
+        return sp.erfc(-arg / sp.sqrt(2)) / 2
+
+    def _eval_is_positive(self):
+        if self.args[0].is_extended_real:
+            return True
+
+    def _eval_is_nonnegative(self):
+        return self._eval_is_positive()
+
+
+HEADS = (sigmoid, softplus, Phi)
+
+
+def to_elementary(expr):
+    """Rewrite every head in expr to elementary functions (exp, log, erf)."""
+    return expr.replace(
+        lambda e: isinstance(e, _Head), lambda e: e._elementary(e.args[0])
+    )
