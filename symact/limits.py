@@ -32,19 +32,15 @@ def _far_values(expr, point):
 def _consistent(candidate, far):
     if far is None:
         return False
-    try:
-        values = [complex(v) for v in far]
-    except (TypeError, ValueError):
+    if any(abs(mpmath.im(v)) > 1e-30 for v in far):
         return False
-    if any(abs(v.imag) > 1e-30 for v in values):
-        return False
-    near, last = values[0].real, values[-1].real
+    near, last = (mpmath.re(v) for v in far)
     if candidate == sp.oo:
         return last > near > 0
     if candidate == -sp.oo:
         return last < near < 0
-    target = float(candidate)
-    return abs(last - target) <= 1e-3 * max(1.0, abs(target))
+    target = mpmath.mpf(float(candidate))
+    return abs(last - target) <= 1e-3 * max(1, abs(target))
 
 
 def limit_at(expr, point, seconds=10):
