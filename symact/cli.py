@@ -1,0 +1,176 @@
+"""The `symact` command line: list, show, derive, codegen. Errors are one line, exit 2."""
+import argparse
+import json
+import sys
+
+from . import registry
+from .activation import format_number
+from .errors import SymactError
+from .latex import expr_latex, expr_text
+
+MAX_ORDER = 12
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise SymactError(message)
+
+
+def _params(act, pairs):
+    values = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SymactError(f"--param takes NAME=VALUE, not {pair!r}")
+        values[key.strip()] = value
+    act.substitutions(values)  # validates names and numbers
+    return values
+
+
+def _cmd_list(args, out):
+    acts = registry.all_activations()
+    if args.format == "json":
+        rows = [{"name": a.name, "aliases": list(a.aliases), "vector": a.vector,
+                 "summary": a.summary} for a in acts]
+        out.write(json.dumps(rows, indent=2) + "\n")
+        return
+    width = max(len(a.name) for a in acts)
+    for a in acts:
+        alias = f"  (also: {', '.join(a.aliases)})" if a.aliases else ""
+        kind = " [vector]" if a.vector else ""
+        out.write(f"{a.name:<{width}}  {a.summary}{kind}{alias}\n")
+
+
+def _show_record(act, values):
+    record = {
+        "name": act.name,
+        "aliases": list(act.aliases),
+        "params": {p.name: format_number(p.default) for p in act.params_info},
+        "source": act.source,
+    }
+    if act.vector:
+        record.update(expr=expr_text(act.expr), latex=act.latex(),
+                      derivative=expr_text(act.jacobian(3)), derivative_latex=expr_latex(act.jacobian(3)),
+                      derivative_in_output=None)
+        return record
+    if values:
+        record["params"].update({k: format_number(v) for k, v in
+                                 ((s.name, d) for s, d in act.substitutions(values).items())})
+    expr = act.at(**values) if values else act.expr
+    output_form = act.derivative_in_output()
+    if values and output_form is not None:
+        output_form = output_form.xreplace(act.substitutions(values, defaults=False))
+    record.update(
+        expr=expr_text(expr), latex=act.latex(**values),
+        derivative=expr_text(act.derivative(1, **values)),
+        derivative_latex=act.derivative_latex(1, **values),
+        derivative_in_output=None if output_form is None else expr_text(output_form),
+        kink_convention=act.kink_note or None,
+    )
+    if output_form is None:
+        record["derivative_in_output_reason"] = act.derivative_in_output_reason
+    return record
+
+
+def _cmd_show(args, out):
+    act = registry.get(args.name)
+    values = _params(act, args.param)
+    record = _show_record(act, values)
+    if args.format == "json":
+        out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "latex":
+        out.write(record["latex"] + "\n" + record["derivative_latex"] + "\n")
+    else:
+        out.write(f"{act.name}: {act.summary}\n")
+        if act.aliases:
+            out.write(f"  aliases: {', '.join(act.aliases)}\n")
+        for p in act.params_info:
+            out.write(f"  parameter {p.name} = {record['params'][p.name]}  ({p.doc})\n")
+        out.write(f"  source: {act.source}\n")
+        out.write(f"  f(x)  = {record['expr']}\n")
+        label = "J(z) for n = 3" if act.vector else "f'(x)"
+        out.write(f"  {label} = {record['derivative']}\n")
+        if not act.vector:
+            form = record["derivative_in_output"]
+            out.write(f"  f' in terms of y = f(x): {form if form is not None else 'none (' + record['derivative_in_output_reason'] + ')'}\n")
+            if act.kink_note:
+                out.write(f"  kinks: {act.kink_note}\n")
+
+
+def _cmd_derive(args, out):
+    act = registry.get(args.name)
+    if act.vector:
+        result = act.jacobian(args.size)
+        text, latex = expr_text(result), expr_latex(result)
+    else:
+        if not 0 <= args.order <= MAX_ORDER:
+            raise SymactError(f"--order must be between 0 and {MAX_ORDER}")
+        values = _params(act, args.param)
+        result = act.derivative(args.order, **values)
+        text, latex = expr_text(result), act.derivative_latex(args.order, **values)
+    if args.format == "json":
+        out.write(json.dumps({"name": act.name, "order": args.order, "derivative": text,
+                              "latex": latex}, indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write((latex if args.format == "latex" else text) + "\n")
+
+
+def _cmd_codegen(args, out):
+    act = registry.get(args.name)
+    if act.vector:
+        raise SymactError(f"codegen covers element-wise activations; {act.name} is vector-valued")
+    values = _params(act, args.param)
+    function = act.numpy_derivative(**values) if args.derivative else act.numpy(**values)
+    low, high = (f"float('{v}')" if v != v or v in (float("inf"), float("-inf")) else repr(v)
+                  for v in function.limits)
+    out.write("import numpy\nimport scipy.special\n"
+              "from symact.numeric import _as_array, _finish, _piecewise\n\n"
+              f"LIMITS = ({low}, {high})  # f(-inf), f(+inf), derived symbolically\n\n"
+              + function.source)
+
+
+def build_parser():
+    parser = _Parser(prog="symact", description="Activation functions defined once in SymPy; "
+                     "derivatives, LaTeX and NumPy code derived from the definition.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("list", help="all activations with one-line descriptions")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=_cmd_list)
+    for name, helptext, run in (("show", "definition, parameters, derivative, output form", _cmd_show),
+                                ("derive", "the n-th derivative", _cmd_derive),
+                                ("codegen", "the generated NumPy source", _cmd_codegen)):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("name", help="activation name or alias")
+        p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                       help="parameter value, exact decimal or fraction (repeatable)")
+        p.set_defaults(run=run)
+        if name == "show":
+            p.add_argument("--format", choices=("text", "json", "latex"), default="text")
+        if name == "derive":
+            p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
+            p.add_argument("--size", type=int, default=3, help="vector length for vector activations")
+            p.add_argument("--format", choices=("text", "json", "latex"), default="text")
+        if name == "codegen":
+            p.add_argument("--derivative", action="store_true", help="the derivative's code")
+    return parser
+
+
+def main(argv=None, out=None):
+    out = out or sys.stdout
+    try:
+        args = build_parser().parse_args(argv)
+        args.run(args, out)
+    except SymactError as error:
+        print(f"symact: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("symact: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def main_exit():
+    """Console-script entry point."""
+    sys.exit(main())
