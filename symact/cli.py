@@ -124,7 +124,7 @@ def _cmd_codegen(args, out):
     low, high = (f"float('{v}')" if v != v or v in (float("inf"), float("-inf")) else repr(v)
                   for v in function.limits)
     out.write("import numpy\nimport scipy.special\n"
-              "from symact.numeric import _as_array, _finish, _piecewise\n\n"
+              "from symact.numeric import _as_array, _finish, _piecewise, _real_log\n\n"
               f"LIMITS = ({low}, {high})  # f(-inf), f(+inf), derived symbolically\n\n"
               + function.source)
 

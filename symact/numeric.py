@@ -25,31 +25,43 @@ _U = sp.Wild("U")
 
 def _rewrite_stable(expr):
     """Replace cancellation-prone sub-expressions by equivalent stable ones."""
-    expr = expr.replace(lambda e: isinstance(e, sp.Add) and len(e.args) == 2, _stable_sum)
+    expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
     return optimize(expr, [expm1_opt, log1p_opt])
 
 
 def _stable_sum(add):
-    a, b = add.args
-    for one, other in ((a, b), (b, a)):
-        if one == 1:
-            # 1 - sigma(u) -> sigma(-u)
-            if isinstance(-other, sigmoid):
-                return sigmoid(-(-other).args[0])
-            # 1 + tanh(u) -> 2 sigma(2u);  1 - tanh(u) -> 2 sigma(-2u)
-            if isinstance(other, sp.tanh):
-                return 2 * sigmoid(2 * other.args[0])
-            if isinstance(-other, sp.tanh):
-                return 2 * sigmoid(-2 * (-other).args[0])
-            # 1 - tanh(u)^2 -> 4 sigma(2u) sigma(-2u)
-            neg = -other
-            if isinstance(neg, sp.Pow) and neg.exp == 2 and isinstance(neg.base, sp.tanh):
-                u = neg.base.args[0]
-                return 4 * sigmoid(2 * u) * sigmoid(-2 * u)
-            # 1 + erf(z) -> erfc(-z)
-            if isinstance(other, sp.erf):
-                return sp.erfc(-other.args[0])
+    """In a sum, c + c*F(u) and c - c*F(u) pairs that cancel become stable forms:
+    1 + tanh u = 2 sigma(2u), 1 - tanh u = 2 sigma(-2u), 1 - sigma(u) = sigma(-u),
+    1 + erf z = erfc(-z), 1 - erf z = erfc(z), 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)."""
+    constant, rest = add.as_coeff_Add()
+    if constant == 0:
+        return add
+    terms = list(sp.Add.make_args(rest))
+    for k, term in enumerate(terms):
+        coeff, core = term.as_coeff_Mul()
+        if abs(coeff) != abs(constant):
+            continue
+        sign = 1 if coeff == constant else -1
+        replacement = _one_plus(core, sign)
+        if replacement is not None:
+            others = terms[:k] + terms[k + 1:]
+            return sp.Add(constant * replacement, *others)
     return add
+
+
+def _one_plus(core, sign):
+    """1 + sign*core in a stable form, or None."""
+    if isinstance(core, sp.tanh):
+        return 2 * sigmoid(sign * 2 * core.args[0])
+    if isinstance(core, sigmoid) and sign == -1:
+        return sigmoid(-core.args[0])
+    if isinstance(core, sp.erf):
+        return sp.erfc(-sign * core.args[0])
+    if (sign == -1 and isinstance(core, sp.Pow) and core.exp == 2
+            and isinstance(core.base, sp.tanh)):
+        u = core.base.args[0]
+        return 4 * sigmoid(2 * u) * sigmoid(-2 * u)
+    return None
 
 
 class _Printer(SciPyPrinter):
@@ -62,6 +74,12 @@ class _Printer(SciPyPrinter):
     def _print_Phi(self, expr):
         return f"{self._module_format('scipy.special.ndtr')}({self._print(expr.args[0])})"
 
+    def _print_log(self, expr):
+        return f"_real_log({self._print(expr.args[0])}, 0)"
+
+    def _print_log1p(self, expr):
+        return f"_real_log({self._print(expr.args[0])}, -1)"
+
     def _print_Rational(self, expr):
         return repr(float(expr))  # correctly rounded, unlike p/q with 15 printed digits
 
@@ -70,6 +88,17 @@ class _Printer(SciPyPrinter):
             f"(lambda x: {self._print(c)}, lambda x: {self._print(e)})" for e, c in expr.args
         )
         return f"_piecewise(x, [{branches}])"
+
+
+def _real_log(u, lowest):
+    """log(u) (lowest 0) or log1p(u) (lowest -1): NaN below the domain, without a warning."""
+    u = np.asarray(u)
+    out = np.full(u.shape, np.nan, dtype=u.dtype if u.dtype.kind == "f" else np.float64)
+    inside = u >= lowest
+    function = np.log if lowest == 0 else np.log1p
+    with np.errstate(divide="ignore"):  # log(0) = -inf is the right value, not an error
+        function(u, out=out, where=inside)
+    return out[()] if out.ndim == 0 else out
 
 
 def _piecewise(x, branches):
@@ -136,7 +165,7 @@ def compile_function(expr, name):
     """A vectorised callable for expr(x); its source is kept as `.source`."""
     code = source(expr, name)
     namespace = {"numpy": np, "scipy": scipy, "_piecewise": _piecewise,
-                 "_as_array": _as_array, "_finish": _finish,
+                 "_as_array": _as_array, "_finish": _finish, "_real_log": _real_log,
                  "LIMITS": limits_at_infinity(expr)}
     exec(compile(code, f"<symact {name}>", "exec"), namespace)  # code printed from a SymPy tree, not user text
     function = namespace[name]
