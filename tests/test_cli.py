@@ -1,0 +1,117 @@
+"""The command line: outputs, JSON keys, and one-line errors with exit status 2."""
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symact.cli import main
+
+
+def run(*argv):
+    out, err = io.StringIO(), io.StringIO()
+    real_err, sys.stderr = sys.stderr, err
+    try:
+        status = main(list(argv), out=out)
+    finally:
+        sys.stderr = real_err
+    return status, out.getvalue(), err.getvalue()
+
+
+def test_list_shows_every_activation_with_a_description():
+    status, out, _ = run("list")
+    assert status == 0
+    import symact
+    lines = out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == symact.names()
+    assert all(len(line.split(None, 1)) == 2 for line in lines)
+
+
+def test_list_json():
+    status, out, _ = run("list", "--format", "json")
+    rows = json.loads(out)
+    assert {"name", "aliases", "vector", "summary"} <= set(rows[0])
+
+
+def test_show_sigmoid_text():
+    status, out, _ = run("show", "sigmoid")
+    assert status == 0
+    assert "f' in terms of y = f(x): y*(1 - y)" in out
+    assert "(1 - sigmoid(x))*sigmoid(x)" in out
+
+
+def test_show_json_keys_and_parameter_override():
+    status, out, _ = run("show", "elu", "--param", "alpha=0.5", "--format", "json")
+    record = json.loads(out)
+    assert status == 0
+    assert {"name", "aliases", "params", "expr", "latex", "derivative", "derivative_latex",
+            "derivative_in_output", "source"} <= set(record)
+    assert record["params"] == {"alpha": "0.5"}
+    assert record["derivative_in_output"] == "Piecewise((1, y > 0), (y + 1/2, True))"
+
+
+def test_show_json_null_output_form_with_reason():
+    record = json.loads(run("show", "silu", "--format", "json")[1])
+    assert record["derivative_in_output"] is None
+    assert "not a function of the output" in record["derivative_in_output_reason"]
+
+
+def test_show_latex():
+    status, out, _ = run("show", "relu", "--format", "latex")
+    assert out.startswith(r"\operatorname{ReLU}\left(x\right) = \begin{cases}")
+
+
+def test_show_vector_activation():
+    status, out, _ = run("show", "softmax", "--format", "json")
+    assert status == 0 and json.loads(out)["derivative_in_output"] is None
+
+
+def test_derive_orders_and_formats():
+    assert run("derive", "tanh")[1].strip() == "1 - tanh(x)**2"
+    assert run("derive", "sigmoid", "--order", "0")[1].strip() == "sigmoid(x)"
+    status, out, _ = run("derive", "gelu_tanh", "--format", "latex")
+    assert "0.044715" in out and "200000" not in out
+    record = json.loads(run("derive", "elu", "--order", "2", "--format", "json")[1])
+    assert record["order"] == 2
+
+
+def test_codegen_prints_runnable_source():
+    status, out, _ = run("codegen", "elu", "--derivative")
+    assert status == 0
+    namespace = {}
+    exec(out, namespace)  # noqa: S102  (our own generated code)
+    assert namespace["elu_derivative"](-0.0) == 1.0  # alpha * e^0 at the kink
+    assert namespace["elu_derivative"](float("-inf")) == 0.0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["show", "relux"], "did you mean relu"),
+    (["show", "elu", "--param", "beta=2"], "no parameter 'beta'"),
+    (["show", "elu", "--param", "alpha=__import__('os').system('echo hi')"], "not a number"),
+    (["show", "elu", "--param", "alpha"], "NAME=VALUE"),
+    (["show", "elu", "--param", "alpha=1e999999"], "not a number"),
+    (["derive", "sigmoid", "--order", "99"], "between 0 and"),
+    (["derive", "sigmoid", "--order", "two"], "invalid int"),
+    (["derive", "glu", "--size", "3"], "even"),
+    (["derive", "softmax", "--size", "100000"], "too large"),
+    (["codegen", "softmax"], "vector-valued"),
+    (["frobnicate"], "invalid choice"),
+    (["show"], "required"),
+    (["show", "x" * 10000], "unknown activation"),
+    (["show", "sigmoid", "--format", "yaml"], "invalid choice"),
+    ([], "required"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message):
+    status, out, err = run(*argv)
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("symact: error: "), err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_console_entry_point_runs_as_a_module():
+    result = subprocess.run([sys.executable, "-m", "symact", "show", "nonexistent"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
