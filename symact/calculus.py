@@ -119,22 +119,32 @@ def _score(expr):
 
 
 def _absorb_sign(expr):
-    """-a*(b - c) -> a*(c - b): the sign goes into a difference, as people write it."""
-    if isinstance(expr, sp.Mul) and expr.could_extract_minus_sign():
-        coeff, factors = expr.as_coeff_mul()
-        if coeff == -1:
-            for i, f in enumerate(factors):
-                if isinstance(f, sp.Add):
-                    flipped = list(factors)
-                    flipped[i] = sp.expand(-f)
-                    return sp.Mul(*flipped)
-    return expr
+    """Differences written as people write them: 1 - t^2 rather than t^2 - 1, with the
+    sign moved to the coefficient; a lone -1 goes into a difference without a constant."""
+    if not isinstance(expr, sp.Mul):
+        return expr
+    coeff, factors = expr.as_coeff_mul()
+    flipped = []
+    for f in factors:
+        if isinstance(f, sp.Add) and f.as_coeff_Add()[0] < 0:
+            f, coeff = -f, -coeff
+        flipped.append(f)
+    if coeff == -1:
+        for k, f in enumerate(flipped):
+            if isinstance(f, sp.Add) and f.as_coeff_Add()[0] == 0:
+                flipped[k], coeff = -f, 1
+                break
+    return sp.Mul(coeff, *flipped)
 
 
 def _sign_products(expr):
-    """u*sign(u) -> |u| (true for real u, including u = 0)."""
+    """u*sign(u) -> |u| and u*sign(u)^2 -> u (true for real u, including u = 0)."""
     def fix(mul):
         factors = list(mul.args)
+        for s2 in [f for f in factors if isinstance(f, sp.Pow) and f.exp == 2
+                   and isinstance(f.base, sp.sign)]:
+            if s2.base.args[0] in factors:
+                factors.remove(s2)
         for s in [f for f in factors if isinstance(f, sp.sign)]:
             if s.args[0] in factors:
                 factors.remove(s)
@@ -159,7 +169,10 @@ def tidy(expr, seconds=8):
     candidates = [expr]
     for transform in (sp.factor_terms, sp.together, sp.cancel, sp.factor, sp.simplify):
         candidate = attempt(transform, expr, seconds=seconds)
-        if candidate is not None and _head_kinds(candidate) >= heads:
+        if (candidate is not None and _head_kinds(candidate) >= heads
+                and (expr.has(sp.Piecewise) or not candidate.has(sp.Piecewise))):
             candidates.append(candidate)
+    candidates += [_absorb_sign(sp.factor_terms(c)) for c in candidates]
     candidates = [_absorb_sign(c) for c in candidates]
-    return min(candidates, key=_score)
+    # on equal cost, the factored form (fewest top-level terms) is the textbook one
+    return min(candidates, key=lambda c: (_score(c), len(sp.Add.make_args(c))))

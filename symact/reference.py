@@ -23,7 +23,7 @@ def mp_function(expr, digits=DIGITS):
 
     def evaluate(point):
         point = mpmath.mpf(point) if not isinstance(point, mpmath.mpf) else point
-        work = digits + 10
+        work = max(digits, mpmath.mp.dps) + 10  # callers such as mpmath.diff raise mp.dps
         with mpmath.workdps(work):
             previous = raw(point)
         while work < MAX_DIGITS:
@@ -32,7 +32,7 @@ def mp_function(expr, digits=DIGITS):
                 current = raw(point)
             if current == 0:
                 break  # zero may be cancellation at every precision so far: confirm below
-            if previous == current or abs(current - previous) <= abs(current) * mpmath.mpf(10) ** -(digits + 2):
+            if previous == current or abs(current - previous) <= abs(current) * mpmath.mpf(10) ** -(max(digits, mpmath.mp.dps) + 2):
                 return +current
             previous = current
         with mpmath.workdps(MAX_DIGITS):
