@@ -12,6 +12,20 @@ class _Head(sp.Function):
 
     nargs = 1
     latex_command = ""
+    special_values = {}  # exact values at 0 and +-oo
+
+    @classmethod
+    def eval(cls, arg):
+        for point, value in cls.special_values.items():
+            if arg is point:
+                return value
+
+    def _eval_is_positive(self):
+        if self.args[0].is_extended_real:
+            return True  # every head here is positive on the reals
+
+    def _eval_is_nonnegative(self):
+        return self._eval_is_positive()
 
     def _eval_is_real(self):
         return self.args[0].is_extended_real
@@ -44,17 +58,8 @@ class sigmoid(_Head):
     """The logistic function sigma(x) = 1 / (1 + exp(-x))."""
 
     latex_command = r"\sigma"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg is sp.S.Zero:
-            return sp.S.Half
-        if arg is sp.S.Infinity:
-            return sp.S.One
-        if arg is sp.S.NegativeInfinity:
-            return sp.S.Zero
-        if arg.is_Number and arg.is_finite:
-            return None
+    special_values = {sp.S.Zero: sp.S.Half, sp.S.Infinity: sp.S.One,
+                      sp.S.NegativeInfinity: sp.S.Zero}
 
     def fdiff(self, argindex=1):
         return self * (1 - self)
@@ -65,27 +70,13 @@ class sigmoid(_Head):
     def _eval_rewrite_as_tanh(self, arg, **kwargs):
         return (1 + sp.tanh(arg / 2)) / 2
 
-    def _eval_is_positive(self):
-        if self.args[0].is_extended_real:
-            return True
-
-    def _eval_is_nonnegative(self):
-        return self._eval_is_positive()
-
 
 class softplus(_Head):
     """The softplus function log(1 + exp(x))."""
 
     latex_command = r"\operatorname{softplus}"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg is sp.S.Zero:
-            return sp.log(2)
-        if arg is sp.S.Infinity:
-            return sp.S.Infinity
-        if arg is sp.S.NegativeInfinity:
-            return sp.S.Zero
+    special_values = {sp.S.Zero: sp.log(2), sp.S.Infinity: sp.S.Infinity,
+                      sp.S.NegativeInfinity: sp.S.Zero}
 
     def fdiff(self, argindex=1):
         return sigmoid(self.args[0])
@@ -96,27 +87,13 @@ class softplus(_Head):
     def _eval_rewrite_as_log(self, arg, **kwargs):
         return self._elementary(arg)
 
-    def _eval_is_positive(self):
-        if self.args[0].is_extended_real:
-            return True
-
-    def _eval_is_nonnegative(self):
-        return self._eval_is_positive()
-
 
 class Phi(_Head):
     """The standard normal CDF, Phi(x) = (1 + erf(x / sqrt 2)) / 2."""
 
     latex_command = r"\Phi"
-
-    @classmethod
-    def eval(cls, arg):
-        if arg is sp.S.Zero:
-            return sp.S.Half
-        if arg is sp.S.Infinity:
-            return sp.S.One
-        if arg is sp.S.NegativeInfinity:
-            return sp.S.Zero
+    special_values = {sp.S.Zero: sp.S.Half, sp.S.Infinity: sp.S.One,
+                      sp.S.NegativeInfinity: sp.S.Zero}
 
     def fdiff(self, argindex=1):
         arg = self.args[0]
@@ -130,13 +107,6 @@ class Phi(_Head):
 
     def _eval_rewrite_as_erfc(self, arg, **kwargs):
         return sp.erfc(-arg / sp.sqrt(2)) / 2
-
-    def _eval_is_positive(self):
-        if self.args[0].is_extended_real:
-            return True
-
-    def _eval_is_nonnegative(self):
-        return self._eval_is_positive()
 
 
 HEADS = (sigmoid, softplus, Phi)
