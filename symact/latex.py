@@ -1,9 +1,27 @@
 """LaTeX and plain-text printing in textbook notation (sigma, cases, decimal constants)."""
+import re
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 from .activation import format_number
+from .symbols import x, y
+
+
+def _variable_first(rel):
+    """x > theta rather than theta < x, x < -lambda rather than -x > lambda: a linear
+    condition is solved for the input (or output), which stands on the left."""
+    for var in (x, y):
+        difference = rel.lhs - rel.rhs
+        if not difference.has(var) or isinstance(rel, (sp.Eq, sp.Ne)):
+            continue
+        slope = difference.diff(var)
+        if slope.is_number and slope != 0 and not (difference - slope * var).has(var):
+            bound = -(difference - slope * var) / slope
+            flipped = rel.func(var, bound) if slope > 0 else rel.reversed.func(var, bound)
+            return sp.Rel(var, bound, flipped.rel_op, evaluate=False)
+    return rel.reversed if rel.rhs.has(x, y) and not rel.lhs.has(x, y) else rel
 
 
 def _is_decimal_constant(r):
@@ -17,6 +35,9 @@ def _is_decimal_constant(r):
 
 
 class _Latex(LatexPrinter):
+    def _print_Relational(self, expr):
+        return super()._print_Relational(_variable_first(expr))
+
     def _print_Rational(self, expr):
         if _is_decimal_constant(expr):
             return format_number(expr)
@@ -31,6 +52,9 @@ class _Latex(LatexPrinter):
 
 
 class _Text(StrPrinter):
+    def _print_Relational(self, expr):
+        return super()._print_Relational(_variable_first(expr))
+
     def _print_Rational(self, expr):
         if _is_decimal_constant(expr):
             return format_number(expr)
@@ -57,8 +81,14 @@ def equation(activation, lhs, expr):
     return f"{lhs} = {expr_latex(expr, activation.symbol_latex_names())}"
 
 
+_ONE_TOKEN = re.compile(r"\\[A-Za-z]+|\\operatorname\{[^{}]*\}(_\{[^{}]*\})?")
+
+
 def derivative_lhs(activation, n):
     name = activation.display_name
+    if not _ONE_TOKEN.fullmatch(name):
+        name = rf"\left({name}\right)"  # (\log\sigma)' rather than the ambiguous \log\sigma'
+
     if n == 1:
         return rf"{name}'\left(x\right)"
     if n == 2:
