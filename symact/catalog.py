@@ -183,10 +183,11 @@ define("hard_sigmoid", Pw((0, x <= -3), (1, x >= 3), (x / 6 + R(1, 2), True)),
        "relu6(x + 3)/6", "PyTorch nn.Hardsigmoid (Keras 2 used clip(0.2x + 0.5, 0, 1))",
        latex_name=r"\operatorname{hardsigmoid}", kink_note="f'(-3) = f'(3) = 0 (PyTorch)",
        family=("sigmoid", "hard"))
-define("hard_swish", Pw((0, x < -3), (x * (x + 3) / 6, x <= 3), (x, True)),
+define("hard_swish", Pw((0, x <= -3), (x, x >= 3), (x * (x + 3) / 6, True)),
        "x*relu6(x + 3)/6", "PyTorch nn.Hardswish; Howard et al. 2019",
        latex_name=r"\operatorname{hardswish}",
-       kink_note="f'(-3) = -1/2, f'(3) = 3/2 (PyTorch; disputed in PyTorch issues 87778, 147801; JAX gives 0, 1)",
+       kink_note="f'(-3) = 0, f'(3) = 1 (PyTorch since PR 148049, fixing issue 147801; "
+                 "older PyTorch gave -1/2, 3/2; JAX gives 0, 1)",
        family=("gelu", "hard"))
 _ht_min = param("min_val", -1, "lower clip", latex=r"m_{\min}")
 _ht_max = param("max_val", 1, "upper clip", latex=r"m_{\max}")

@@ -35,7 +35,7 @@ TEXTBOOK = {
     "exponential": sp.exp(x),
     "sinusoid": sp.cos(x),
     "gaussian": -2 * x * sp.exp(-x**2),
-    "hard_swish": sp.Piecewise((0, x < -3), (x / 3 + sp.Rational(1, 2), x <= 3), (1, True)),
+    "hard_swish": sp.Piecewise((0, x <= -3), (1, x >= 3), (x / 3 + sp.Rational(1, 2), True)),
 }
 
 
