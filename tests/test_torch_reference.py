@@ -223,33 +223,27 @@ def assert_close(got, reference, rtol, atol, points, what):
                     f"rtol={rtol:g}\n" + "\n".join(lines[:12]))
 
 
+def _compare_with_torch(torch, name, values, kind, points):
+    """symact's f (kind "f") or f' ("df") against PyTorch's forward or autograd values."""
+    ours = compiled(name, values, kind == "df")(points)
+    forward, gradient = run_torch(torch, name, values, points)
+    rtol, atol = tolerance(name, kind, points)
+    assert_close(ours, forward if kind == "f" else gradient, rtol, atol, points,
+                 f"{_case_id(name, values)} {'forward' if kind == 'f' else 'derivative'}")
+
+
 # ---- 1. forward values ------------------------------------------------------------------
 @pytest.mark.parametrize("name, values", CASE_PARAMS)
 def test_forward_matches_torch(torch, name, values):
-    f = compiled(name, values, False)
     points = np.unique(np.concatenate(
         [ordinary_points(name, values), [float(k) for k in kinks(name, values)]]))
-    expected, _ = run_torch(torch, name, values, points)
-    rtol, atol = tolerance(name, "f", points)
-    if (name, "f") in TORCH_IS_LESS_ACCURATE:
-        assert_close(f(points), expected, rtol, atol, points, f"{name} forward")
-    else:
-        np.testing.assert_allclose(f(points), expected, rtol=1e-12, atol=1e-300,
-                                   err_msg=f"{name} forward vs torch")
+    _compare_with_torch(torch, name, values, "f", points)
 
 
 # ---- 2. first derivatives ---------------------------------------------------------------
 @pytest.mark.parametrize("name, values", CASE_PARAMS)
 def test_derivative_matches_autograd(torch, name, values):
-    df = compiled(name, values, True)
-    points = ordinary_points(name, values)
-    _, expected = run_torch(torch, name, values, points)
-    rtol, atol = tolerance(name, "df", points)
-    if (name, "df") in TORCH_IS_LESS_ACCURATE:
-        assert_close(df(points), expected, rtol, atol, points, f"{name} derivative")
-    else:
-        np.testing.assert_allclose(df(points), expected, rtol=1e-12, atol=1e-300,
-                                   err_msg=f"{name} derivative vs torch.autograd")
+    _compare_with_torch(torch, name, values, "df", ordinary_points(name, values))
 
 
 @pytest.mark.parametrize("name, values, point, expected", KINK_PARAMS)
