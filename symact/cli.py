@@ -121,12 +121,7 @@ def _cmd_codegen(args, out):
         raise SymactError(f"codegen covers element-wise activations; {act.name} is vector-valued")
     values = _params(act, args.param)
     function = act.numpy_derivative(**values) if args.derivative else act.numpy(**values)
-    low, high = (f"float('{v}')" if v != v or v in (float("inf"), float("-inf")) else repr(v)
-                  for v in function.limits)
-    out.write("import numpy\nimport scipy.special\n"
-              "from symact.numeric import _as_array, _finish, _piecewise, _real_log\n\n"
-              f"LIMITS = ({low}, {high})  # f(-inf), f(+inf), derived symbolically\n\n"
-              + function.source)
+    out.write(function.source)
 
 
 def build_parser():

@@ -6,9 +6,18 @@ precision doubles, up to MAX_DIGITS.
 """
 import mpmath
 import sympy as sp
+from sympy.codegen.cfunctions import log1p
 
-from .heads import to_elementary
+from .heads import Phi, softplus, to_elementary
 from .symbols import x
+
+
+def _mp_form(expr):
+    """Heads in forms that do not cancel at any precision (log(1 + e^-316) is 0 at 120
+    digits, log1p is not), then the rest in elementary functions."""
+    expr = expr.replace(softplus, lambda u: log1p(sp.exp(u)))
+    expr = expr.replace(Phi, lambda u: sp.erfc(-u / sp.sqrt(2)) / 2)
+    return to_elementary(expr)
 
 DIGITS = 50
 MAX_DIGITS = 3200
@@ -16,10 +25,17 @@ MAX_DIGITS = 3200
 
 def mp_function(expr, digits=DIGITS):
     """f(t) correct to `digits` significant digits, computed with mpmath."""
-    expr = to_elementary(sp.sympify(expr))
+    expr = sp.sympify(expr)
     if expr.free_symbols - {x}:
         raise ValueError(f"unset symbols {sorted(map(str, expr.free_symbols - {x}))}")
-    raw = sp.lambdify(x, expr, modules="mpmath")
+    stable = sp.lambdify(x, _mp_form(expr), modules="mpmath")
+    plain = sp.lambdify(x, to_elementary(expr), modules="mpmath")
+
+    def raw(point):
+        try:
+            return stable(point)
+        except OverflowError:  # mpmath's erfc fails for |u| ~ 1e300; erf saturates there
+            return plain(point)
 
     def evaluate(point):
         point = mpmath.mpf(point) if not isinstance(point, mpmath.mpf) else point
@@ -38,6 +54,7 @@ def mp_function(expr, digits=DIGITS):
         with mpmath.workdps(MAX_DIGITS):
             return +raw(point)
 
+    evaluate.raw = raw  # one evaluation at the caller's precision, for smooth stretches
     return evaluate
 
 

@@ -1,0 +1,126 @@
+"""Accuracy and speed of symact's NumPy code against its peers, side by side in one process.
+
+    python3 bench/run.py [NAME ...] [--size 1000000] [--out docs/benchmark.md]
+
+For every activation f and its derivative: the worst error in ULPs against 50-digit
+mpmath on the conventions' float64 grid (symact.accuracy.grid), NumPy RuntimeWarnings,
+and the median time on `size` float64 values, for symact, naive sympy.lambdify of the
+definition, the best hand-written NumPy/SciPy form (bench/handwritten.py, where written)
+and PyTorch CPU with one thread (when installed). Ratios are times over symact's.
+Not part of the test suite.
+"""
+import argparse
+import multiprocessing
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import sympy as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import handwritten  # noqa: E402
+import symact  # noqa: E402
+from symact.accuracy import Reference, grid, ulp_error  # noqa: E402
+from symact.heads import to_elementary  # noqa: E402
+
+REPEATS = 7
+
+
+def expression(name, derivative):
+    act = symact.get(name)
+    return act.derivative(1).xreplace(act.substitutions()) if derivative else act.at()
+
+
+def truths(job):
+    """(t, allowed) on the grid for one function, computed once for all peers."""
+    name, derivative, points = job
+    reference = Reference(expression(name, derivative))
+    return [reference.at(p) for p in points]
+
+
+def peers(name, derivative, torch):
+    act = symact.get(name)
+    expr = expression(name, derivative)
+    found = {"symact": act.numpy_derivative() if derivative else act.numpy()}
+    naive = sp.lambdify(symact.x, to_elementary(sp.piecewise_fold(expr)), modules=["numpy", "scipy"])
+    found["lambdify"] = naive
+    hand = handwritten.FUNCTIONS.get((name, derivative))
+    if hand is not None:
+        found["hand-written"] = hand
+    if torch is not None and name in handwritten.TORCH:
+        found["torch"] = handwritten.torch_function(torch, name, derivative)
+    return found
+
+
+def worst(function, points, reference):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with np.errstate(all="warn"):
+            values = np.broadcast_to(np.asarray(function(points), dtype=np.float64), points.shape)
+    error = max(ulp_error(v, t) for v, (t, _) in zip(values, reference))
+    return error, len(caught)
+
+
+def median_time(function, values):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            function(values)
+            times = []
+            for _ in range(REPEATS):
+                start = time.perf_counter()
+                function(values)
+                times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*")
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    names = args.names or symact.names("elementwise")
+    try:
+        import torch
+        torch.set_num_threads(1)
+    except ImportError:
+        torch = None
+    points = grid()
+    jobs = [(n, d, points) for n in names for d in (False, True)]
+    with multiprocessing.Pool(2) as pool:
+        references = pool.map(truths, jobs)
+    values = np.random.default_rng(1).standard_normal(args.size) * 5
+    columns = ["symact", "lambdify", "hand-written", "torch"]
+    lines = ["| function | " + " | ".join(f"{c} ULP" for c in columns) + " | "
+             + " | ".join(f"{c} time/symact" for c in columns[1:]) + " | symact ms |",
+             "|" + "---|" * (2 * len(columns) + 1)]
+    for (name, derivative, _), reference in zip(jobs, references):
+        found = peers(name, derivative, torch)
+        errors, times = {}, {}
+        for peer, function in found.items():
+            error, warned = worst(function, points, reference)
+            errors[peer] = f"{error:.3g}" + (f" ({warned} warn.)" if warned else "")
+            times[peer] = median_time(function, values)
+        label = f"{name}'" if derivative else name
+        ratio = [f"{times[c] / times['symact']:.2f}" if c in times else "—" for c in columns[1:]]
+        lines.append(f"| {label} | " + " | ".join(errors.get(c, "—") for c in columns) + " | "
+                     + " | ".join(ratio) + f" | {times['symact'] * 1e3:.2f} |")
+        print(lines[-1], flush=True)
+    table = "\n".join(lines) + "\n"
+    if args.out:
+        command = "python3 bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        Path(args.out).write_text(
+            "# Benchmark: accuracy (max ULP on the conventions' grid) and speed\n\n"
+            f"Produced by `{command.strip()}` ({args.size} float64 values, median of "
+            f"{REPEATS}; times are ratios to symact, > 1 means slower than symact; "
+            "torch with one thread). ULP columns are the worst error over the grid; "
+            "'warn.' counts NumPy RuntimeWarnings.\n\n" + table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""Taylor patches around roots where a float formula cancels (x - tanh x at 0, gelu' at
+its minimum): near such a root, every float evaluation of the formula loses the digits
+the root cancels, so the generated code switches to the Taylor polynomial at the root,
+computed at 60 digits, within a radius where the polynomial is correct to 2^-56.
+
+Found automatically for any expression: roots are located from sign changes at 60 digits,
+and a patch is made only where the compiled formula measurably misses the accuracy bound.
+"""
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .accuracy import Reference, ulp_error
+from .symbols import x
+
+SEARCH = (-20, 20)
+DEGREES = (24, 32)
+RADII = [2.0**(-k / 2) for k in range(0, 32)]
+
+
+def _roots(value):
+    """Real roots of the function in SEARCH, to 40 digits."""
+    with mpmath.workdps(60):
+        points = [mpmath.mpf(k) / 8 for k in range(SEARCH[0] * 8, SEARCH[1] * 8 + 1)]
+        values = []
+        for p in points:
+            try:
+                values.append(mpmath.re(value(p)))
+            except (ValueError, ZeroDivisionError):
+                values.append(None)
+        roots = []
+        for (a, fa), (b, fb) in zip(zip(points, values), zip(points[1:], values[1:])):
+            if fa is None or fb is None:
+                continue
+            if fa == 0:
+                roots.append(a)
+            elif fa * fb < 0:
+                try:
+                    root = mpmath.findroot(lambda t: mpmath.re(value(t)), (a, b),
+                                           solver="anderson")
+                except (ValueError, ZeroDivisionError):
+                    continue
+                if a <= root <= b:
+                    roots.append(root)
+        return roots
+
+
+def _missed_offsets(body, reference, root, dtype=np.float64):
+    """Offsets from root (|d| = scale 2^-k, k in quarter steps, then down to the subnormals) where the formula evaluated in dtype exceeds
+    the accuracy bound."""
+    scale = max(1.0, abs(float(root)))
+    exponents = [k / 4 for k in range(-4, 240)] + list(range(64, 1074, 16))
+    offsets = np.array([sign * scale * 2.0**-k for k in exponents for sign in (1, -1)])
+    points = float(root) + offsets
+    with np.errstate(all="ignore"):
+        got = np.broadcast_to(body(points.astype(dtype)), points.shape).astype(np.float64)
+    missed = []
+    for offset, point, value in zip(offsets, points, got):
+        t, allowed = reference.at(point)
+        if t is not None and ulp_error(value, t) > allowed:
+            missed.append(abs(offset))
+    return missed
+
+
+def _patch(value, root):
+    """(hi, lo, radius, coefficients) of the Taylor polynomial at root with the largest
+    radius among the degrees tried, or None."""
+    found = [p for p in (_taylor(value, root, degree) for degree in DEGREES) if p is not None]
+    return max(found, key=lambda p: p[2]) if found else None
+
+
+def _taylor(value, root, degree):
+    """(hi, lo, radius, coefficients) of the degree-n Taylor polynomial at root, or None."""
+    with mpmath.workdps(120):  # away from cancellation, one evaluation at 120 digits is exact
+        try:
+            coefficients = mpmath.taylor(value.raw, root, degree)
+        except (ValueError, ZeroDivisionError):
+            return None
+    with mpmath.workdps(60):
+        coefficients = [mpmath.re(c) for c in coefficients]
+        coefficients[0] = mpmath.mpf(0)  # root is a root: the constant term is 0 exactly
+
+        def polynomial(d):
+            return mpmath.polyval(coefficients[::-1], d)
+
+        for radius in RADII:
+            ok = True
+            for d in (radius, -radius, radius / 2, -radius / 2):
+                t = mpmath.re(value(root + d))
+                if abs(polynomial(d) - t) > abs(t) * mpmath.mpf(2) ** -56:
+                    ok = False
+                    break
+            if ok:
+                hi = float(root)
+                lo = float(root - mpmath.mpf(hi))
+                return hi, lo, radius, tuple(float(c) for c in coefficients)
+    return None
+
+
+def root_patches(expr, body):
+    """Patches for expr around every root in SEARCH where body (its float code) cancels:
+    (root hi, root lo, Taylor radius, long-double radius, Taylor coefficients). Between
+    the two radii the formula is evaluated in long double, where that meets the bound;
+    misses are sampled at a few hundred offsets, so the long-double ring reaches 16 times
+    the farthest one seen (rounding noise makes them sporadic further out)."""
+    if expr.has(sp.Piecewise) and any(
+            any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
+            for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
+            if not (isinstance(c, sp.core.relational.Unequality))):
+        return ()  # roots at branch boundaries are kinks, not cancellations
+    reference = Reference(expr)
+    patches = []
+    for root in _roots(reference.value):
+        missed = _missed_offsets(body, reference, root)
+        if not missed:
+            continue
+        patch = _patch(reference.value, root)
+        if patch is None:
+            continue
+        hi, lo, radius, coefficients = patch
+        ring = radius
+        try:
+            extended = _missed_offsets(body, reference, root, np.longdouble)
+        except TypeError:  # a function without a long-double loop
+            extended = missed
+        if not [d for d in extended if d >= radius]:
+            ring = max(radius, float(min(16 * max(missed), 4 * max(1.0, abs(hi)))))
+        patches.append((hi, lo, radius, ring, coefficients))
+    return tuple(patches)

@@ -1,0 +1,204 @@
+"""Symbolic rewrites that make an expression numerically stable before it becomes code.
+
+Each rule replaces a form that loses digits in float64 by an equal one that does not;
+rules match expression heads, never activation names, so user definitions get them too:
+c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
+1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sqrt(a + b u^2) -> hypot (no overflow of u^2),
+u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
+u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
+log(1 + u) -> log1p, and continuous piecewise-linear Piecewise -> Max/Min (one ufunc).
+"""
+import sympy as sp
+from sympy.codegen.cfunctions import hypot
+from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
+
+from .heads import sigmoid
+from .symbols import x
+
+
+def rewrite_stable(expr):
+    """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
+    expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
+    expr = expr.replace(lambda e: isinstance(e, sp.Pow), _hypot_power)
+    expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
+    return optimize(expr, [expm1_opt, log1p_opt])
+
+
+# ---- sums ---------------------------------------------------------------------------------
+def _stable_sum(add):
+    """The first cancelling pair of terms in a sum, replaced by a stable equivalent."""
+    terms = list(sp.Add.make_args(add))
+    for i, first in enumerate(terms):
+        for j, second in enumerate(terms):
+            if i == j:
+                continue
+            replacement = _pair(first, second)
+            if replacement is not None:
+                others = [t for k, t in enumerate(terms) if k not in (i, j)]
+                return sp.Add(replacement, *others)
+    return add
+
+
+def _pair(first, second):
+    """first + second in a stable form, or None; first is the constant or hypot term."""
+    if first.is_number and first != 0:
+        coeff, core = second.as_coeff_Mul()
+        if abs(coeff) == abs(first):
+            replacement = _one_plus(core, 1 if coeff == first else -1)
+            if replacement is not None:
+                return first * replacement
+        quotient = _one_plus_ratio(second / first)
+        if quotient is not None:
+            return first * quotient
+        k, core = second.as_coeff_Mul()
+        if isinstance(core, hypot) and first == -k * core.args[0]:  # k*(hypot(s, u) - s)
+            s, u = core.args
+            return k * u**2 / (core + s)
+    coeff, core = first.as_coeff_Mul()
+    if isinstance(core, hypot):
+        s, u = core.args
+        if sp.simplify(second - coeff * u) == 0:  # c*(hypot(s, u) + u)
+            return coeff * _hypot_plus(s, u)
+        if sp.simplify(second + coeff * u) == 0:  # c*(hypot(s, u) - u)
+            return coeff * _hypot_plus(s, -u)
+    return None
+
+
+def _one_plus(core, sign):
+    """1 + sign*core in a stable form, or None."""
+    if isinstance(core, sp.tanh):
+        return 2 * sigmoid(sign * 2 * core.args[0])
+    if isinstance(core, sigmoid) and sign == -1:
+        return sigmoid(-core.args[0])
+    if isinstance(core, sp.erf):
+        return sp.erfc(-sign * core.args[0])
+    if (sign == -1 and isinstance(core, sp.Pow) and core.exp == 2
+            and isinstance(core.base, sp.tanh)):
+        u = core.base.args[0]
+        return 4 * sigmoid(2 * u) * sigmoid(-2 * u)
+    return None
+
+
+def _one_plus_ratio(ratio):
+    """1 + u/hypot(s, u) (which cancels as u -> -oo) as (hypot + u)/hypot, stable; or None."""
+    for factor in sp.Mul.make_args(ratio):
+        if isinstance(factor, sp.Pow) and factor.exp == -1 and isinstance(factor.base, hypot):
+            h = factor.base
+            s, u = h.args
+            if sp.simplify(ratio * h - u) == 0:
+                return _hypot_plus(s, u) / h
+    return None
+
+
+def _hypot_plus(s, u):
+    """u + hypot(s, u) without cancellation: s^2 / (hypot(s, u) - u) where u < 0."""
+    h = hypot(s, u)
+    return sp.Piecewise((s**2 / (h - u), u < 0), (h + u, True))
+
+
+# ---- powers -------------------------------------------------------------------------------
+def _hypot_power(power):
+    """(a + b u^2)^(k/2) with a, b > 0 as hypot(sqrt a, sqrt(b) u)^k: u^2 never overflows."""
+    base, exponent = power.args
+    if not (exponent.is_Rational and exponent.q == 2 and isinstance(base, sp.Add)):
+        return power
+    constant, rest = base.as_coeff_Add()
+    b, square = rest.as_coeff_Mul()
+    if not (constant.is_positive and b.is_positive and isinstance(square, sp.Pow)
+            and square.exp == 2):
+        return power
+    return hypot(sp.sqrt(constant), sp.sqrt(b) * square.base) ** exponent.p
+
+
+# ---- piecewise-linear as max/min ----------------------------------------------------------
+def _interval_pieces(pw):
+    """[(value, lower, upper)] for a Piecewise in x whose conditions are single comparisons
+    of x with numbers, in order of the real line; None for anything else."""
+    pieces, taken = [], []
+    for value, condition in pw.args:
+        if condition == sp.true:
+            bound = (None, None)
+        elif isinstance(condition, sp.core.relational.Relational) and condition.lhs == x \
+                and condition.rhs.is_number:
+            c = condition.rhs
+            bound = (None, c) if isinstance(condition, (sp.LessThan, sp.StrictLessThan)) else (c, None)
+        else:
+            return None
+        pieces.append((value, bound))
+        taken.append(bound)
+    lows = [b[0] for _, b in pieces if b[0] is not None]
+    highs = [b[1] for _, b in pieces if b[1] is not None]
+    if len(lows) > 1 or len(highs) > 1 or pieces[-1][1] != (None, None):
+        return None
+    left = highs[0] if highs else None
+    right = lows[0] if lows else None
+    if left is not None and right is not None and not left < right:
+        return None
+    ordered = []
+    for value, (low, high) in pieces:
+        if high is not None:
+            ordered.append((0, value))
+        elif low is not None:
+            ordered.append((2, value))
+        else:
+            ordered.append((1, value))
+    ordered.sort(key=lambda item: item[0])
+    return [value for _, value in ordered], [b for b in (left, right) if b is not None]
+
+
+def _piecewise_as_extremum(pw):
+    """A continuous Piecewise of linear pieces in x as nested Max/Min (checked exactly)."""
+    parsed = _interval_pieces(pw)
+    if parsed is None:
+        return pw
+    values, breaks = parsed
+    if len(values) != len(breaks) + 1:
+        return pw
+    if not all(v.is_polynomial(x) and sp.degree(v, x) <= 1 for v in values):
+        return pw
+    if any(sp.simplify(values[k].subs(x, c) - values[k + 1].subs(x, c)) != 0
+           for k, c in enumerate(breaks)):
+        return pw  # discontinuous: keep the Piecewise
+    for candidate in (_fold_left(values), _fold_right(values)):
+        if _same_piecewise_linear(candidate, values, breaks):
+            return candidate
+    return pw
+
+
+def _fold_left(values):
+    result = values[0]
+    for k in range(1, len(values)):
+        change = sp.diff(values[k] - values[k - 1], x)
+        result = result if change == 0 else (
+            sp.Max(result, values[k]) if change > 0 else sp.Min(result, values[k]))
+    return result
+
+
+def _fold_right(values):
+    result = values[-1]
+    for k in range(len(values) - 2, -1, -1):
+        change = sp.diff(values[k + 1] - values[k], x)
+        result = result if change == 0 else (
+            sp.Max(values[k], result) if change > 0 else sp.Min(values[k], result))
+    return result
+
+
+def _same_piecewise_linear(candidate, values, breaks):
+    """candidate equals the piecewise-linear function: both are piecewise linear, so it is
+    enough that they agree at every breakpoint of either, between them and beyond them."""
+    points = set(breaks)
+    for i, first in enumerate(values):  # the candidate's own corners are crossings of pieces
+        for second in values[i + 1:]:
+            if (first - second).has(x):
+                points.update(r for r in sp.solve(sp.Eq(first, second), x) if r.is_real)
+    points = sorted(points) or [sp.S.Zero]
+    probes = [points[0] - 2, points[0] - 1, points[-1] + 1, points[-1] + 2] + points + [
+        (a + b) / 2 for a, b in zip(points, points[1:])]
+
+    def reference(t):
+        for k, c in enumerate(breaks):
+            if t <= c:
+                return values[k].subs(x, t)
+        return values[-1].subs(x, t)
+
+    return all(sp.simplify(candidate.subs(x, t) - reference(t)) == 0 for t in probes)
