@@ -55,7 +55,7 @@ class Reference:
     def __init__(self, expr):
         self.expr = sp.sympify(expr)
         self.value = mp_function(self.expr)
-        slope = calculus.differentiate(self.expr, 1)
+        slope = calculus.differentiate(self.expr, 1, tidied=False)
         self.slope = mp_function(slope) if not slope.has(sp.DiracDelta) else None
 
     def at(self, point):

@@ -46,12 +46,13 @@ def normalize(expr):
     return max_min_to_piecewise(sp.sympify(expr))
 
 
-def differentiate(expr, n=1, var=x):
-    """The n-th derivative under symact's kink convention, tidied."""
+def differentiate(expr, n=1, var=x, tidied=True):
+    """The n-th derivative under symact's kink convention, tidied unless told not to
+    (tidying costs seconds; numeric consumers do not need the textbook form)."""
     result = normalize(expr)
     for _ in range(n):
         result = _derivative_once(result, var)
-    return tidy(result)
+    return tidy(result) if tidied else result
 
 
 def _derivative_once(expr, var):

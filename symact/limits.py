@@ -1,13 +1,18 @@
 """Limits at +-oo that are cross-checked, since sympy.limit is sometimes wrong.
 
 (SymPy 1.14 gives limit(silu'(x), x, oo) = 0 from one form and 1 from another.) A
-symbolic limit is accepted only when it agrees with 50-digit evaluation far out.
+symbolic limit is accepted only when it agrees with 50-digit evaluation far out. Numeric
+code only needs the limit as a float: `float_limit` reads it off far-out values and asks
+sympy.limit (seconds per call) only when those do not settle.
 """
+import math
+
 import mpmath
 import sympy as sp
 
 from .budget import attempt
 from .heads import to_elementary
+from .reference import mp_function
 from .symbols import x
 
 
@@ -17,6 +22,33 @@ def branch_towards(pw, point):
         if condition.subs(x, point) == sp.true:
             return value
     return sp.nan
+
+
+FAR = (20, 40, 300)  # float_limit looks at x = +-10^k
+
+
+def float_limit(expr, point):
+    """lim expr as x -> point (+-oo) as a float: the common float value of expr at
+    +-10^20, 10^40, 10^300 when those agree (0.0 and 1.0 for sigmoid), +-inf when they
+    grow past 10^200 (x, x*Phi(x)), else sympy.limit's value; NaN when there is none."""
+    tail = expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda pw: branch_towards(pw, point))
+    if tail.has(sp.nan):
+        return math.nan
+    sign = 1 if point == sp.oo else -1
+    evaluate = mp_function(tail)
+    try:
+        far = [evaluate(mpmath.mpf(sign) * mpmath.mpf(10) ** k) for k in FAR]
+    except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+        far = None
+    if far is not None and all(mpmath.im(v) == 0 for v in far):
+        floats = [float(mpmath.re(v)) for v in far]
+        if len(set(floats)) == 1:
+            return floats[0]
+        growing = all(abs(b) > abs(a) and a * b > 0 for a, b in zip(floats, floats[1:]))
+        if growing and abs(floats[-1]) > 1e200:
+            return math.copysign(math.inf, floats[-1])
+    value = limit_at(expr, point)
+    return math.nan if value is None else float(value)
 
 
 def _far_values(expr, point):

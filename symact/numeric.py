@@ -2,13 +2,14 @@
 
 Pipeline: stable rewrites (symact.stable), numeric constants folded to correctly rounded
 floats, common subexpressions named once (sympy.cse), heads printed as stable SciPy calls,
-Piecewise as numpy.where on exact float comparisons. Generated functions evaluate under
-numpy.errstate(all="ignore"): an intermediate that overflows or an unused where-branch
-is expected, and the result is what is checked (tests measure every function against
-50-digit mpmath on the whole float64 grid). Results that are tiny, where float64
-intermediates underflow, are recomputed in extended precision (numpy.longdouble), and
-the NaN/+-inf behaviour is fixed only where a probe at compile time shows it is needed.
-The generated source is readable and returned by `source()`.
+Piecewise as numpy.where (or, when piecewise constant, comparisons times constants) on
+exact float comparisons. Generated functions evaluate under numpy.errstate(all="ignore"):
+an intermediate that overflows or an unused where-branch is expected, and the result is
+what is checked (tests measure every function against 50-digit mpmath on the whole
+float64 grid). Inputs where a compile-time probe (symact.probe) shows the float64 formula
+losing bits are recomputed in long double, near roots where it cancels by a Taylor
+polynomial (symact.patches); NaN gives NaN and +-inf the limits. The generated source is
+readable and returned by `source()`.
 """
 import functools
 import keyword
@@ -22,46 +23,34 @@ from sympy.printing.numpy import SciPyPrinter
 from .errors import SymactError
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
 from .patches import root_patches
+from .probe import repair_regions
 from .stable import rewrite_stable
 from .symbols import x
 
-# Results below this magnitude may have lost bits to an underflowing intermediate.
-TINY_RESULT = 2.0**-960
 _SQRT_HALF = 0.7071067811865476
 
 
 # ---- runtime helpers used by generated code -----------------------------------------------
-def _sigmoid(u):
-    """expit, except that below -708 (where expit flushes to 0 early) it is exp(u)."""
-    result = scipy.special.expit(u)
-    if result.dtype == np.float64:
-        low = u < -708.0
-        if low.any():
-            result = np.where(low, np.exp(np.minimum(u, 0.0)), result)
-    return result
-
-
 def _ndtr(u):
-    """The normal CDF; in long double through erfcx, which does not underflow early."""
+    """The normal CDF. In long double (the repair pass), below -37 where float64 ndtr
+    underflows, through erfcx, whose result does not; elsewhere ndtr itself (SciPy has no
+    long-double ndtr, so long double adds range there, not digits)."""
     if np.asarray(u).dtype == np.longdouble:
         v = np.asarray(u, dtype=np.float64)
-        scaled = scipy.special.erfcx(-v * _SQRT_HALF)
-        return np.where(u < 0, scaled * np.exp(-u * u / 2) / 2, scipy.special.ndtr(v))
+        far = u < -37
+        scaled = scipy.special.erfcx(-np.where(far, v, -1.0) * _SQRT_HALF)
+        return np.where(far, scaled * np.exp(-u * u / 2) / 2, scipy.special.ndtr(v))
     return scipy.special.ndtr(u)
 
 
 def _erfc(u):
+    """erfc; in long double, above 26 (where float64 erfc underflows) through erfcx."""
     if np.asarray(u).dtype == np.longdouble:
         v = np.asarray(u, dtype=np.float64)
-        return np.where(u > 0, scipy.special.erfcx(v) * np.exp(-u * u), scipy.special.erfc(v))
+        far = u > 26
+        scaled = scipy.special.erfcx(np.where(far, v, 1.0))
+        return np.where(far, scaled * np.exp(-u * u), scipy.special.erfc(v))
     return scipy.special.erfc(u)
-
-
-def _real_log(u, lowest):
-    """log(u) (lowest 0) or log1p(u) (lowest -1), NaN below the domain."""
-    u = np.asarray(u)
-    function = np.log if lowest == 0 else np.log1p
-    return np.where(u >= lowest, function(np.maximum(u, lowest)), np.nan)
 
 
 def _prepare(values):
@@ -74,61 +63,65 @@ def _prepare(values):
     return array, dtype, scalar
 
 
-def _refine(result, values, body, zeros_suspect):
-    """Recompute in long double where the float64 result is tiny (an underflowed
-    intermediate may have cost it bits; exact zeros count only if zeros_suspect) or not
-    finite for a finite input (an intermediate such as 2x or x**2 overflowed)."""
-    if values.dtype != np.float64 or values.ndim == 0 and not np.isfinite(values):
-        return result
-    magnitude = np.abs(result)
-    tiny = magnitude < TINY_RESULT
-    if not zeros_suspect:
-        tiny &= magnitude > 0
-    tiny |= ~np.isfinite(magnitude)
-    tiny &= np.isfinite(values)
-    if not tiny.any():
-        return result
-    result = np.array(result, dtype=np.float64)
-    better = body(values[tiny].astype(np.longdouble))
-    result[tiny] = np.broadcast_to(better, values[tiny].shape).astype(np.float64)
-    return result
+def _repair(result, values, body, safe, holes, patches, limits):
+    """Recompute the elements the float64 formula may get wrong; the rest is untouched.
 
-
-def _patch(result, values, patches, body):
-    """Inside each patch's Taylor radius around its root, the Taylor polynomial at the
-    root; out to its long-double radius, the formula in long double."""
-    if values.dtype != np.float64:
+    Which elements those are was decided at compile time by comparing the float64 and
+    long-double formulas on a dense probe of the float64 line: inputs outside
+    `safe` = (low, high) (tails where an intermediate overflows or underflows; NaN and
+    +-inf always fall outside) and within each hole (low, high), around 0 or a root.
+    Two reductions (min, max) decide whether any element can be affected, so typical
+    inputs pay for no mask. Repaired elements get the Taylor polynomial of the patch they
+    lie in, or else the formula in long double; NaN gives NaN, +-inf the limits."""
+    if values.dtype != np.float64 or values.size == 0:
         return result
-    result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64)
-    for hi, lo, radius, ring, coefficients in patches:  # rings first: Taylor wins overlaps
-        if ring > radius:
-            offset = np.abs((values - hi) - lo)  # values - hi is exact near hi (Sterbenz)
-            between = (offset >= radius) & (offset < ring)
-            if between.any():
-                result[between] = body(values[between].astype(np.longdouble))
-    for hi, lo, radius, ring, coefficients in patches:
-        near = np.abs((values - hi) - lo) < radius
+    mask = None
+    low, high = values.min(), values.max()
+    if not (low >= safe[0] and high <= safe[1]):  # NaN lands here too
+        mask = ~((values >= safe[0]) & (values <= safe[1]))
+    for hole_low, hole_high in holes:
+        if low >= hole_high or high <= hole_low:
+            continue
+        inside = (values > hole_low) & (values < hole_high)
+        mask = inside if mask is None else mask | inside
+    if mask is None:
+        return result
+    if not mask.any():
+        return result
+    if (not isinstance(result, np.ndarray) or result.shape != values.shape
+            or np.may_share_memory(result, values)):  # a scalar, a constant or x itself
+        result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64)
+    chosen = values[mask]
+    better = np.empty(chosen.shape, dtype=np.float64)
+    pending = np.ones(chosen.shape, dtype=bool)
+    for root_hi, root_lo, radius, coefficients in patches:
+        offset = (chosen - root_hi) - root_lo  # exact near the root (Sterbenz)
+        near = np.abs(offset) < radius
         if near.any():
-            d = (values[near] - hi) - lo
+            d = offset[near]
             total = np.zeros_like(d)
             for c in reversed(coefficients):
                 total = total * d + c
-            result[near] = total
+            better[near] = total
+            pending &= ~near
+    if pending.any():
+        rest = chosen[pending].astype(np.longdouble)
+        better[pending] = np.broadcast_to(body(rest), rest.shape).astype(np.float64)
+    better[np.isnan(chosen)] = np.nan
+    better[chosen == -np.inf] = limits[0]
+    better[chosen == np.inf] = limits[1]
+    result[mask] = better
     return result
 
 
-def _finish(result, values, dtype, scalar, fixes):
-    """Broadcast, apply the NaN/+-inf fixes the compile-time probe asked for, cast back."""
-    result = np.asarray(result)
-    if result.shape != values.shape or result.dtype != np.float64:
-        result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64)
-    if fixes:
-        result = np.array(result, copy=True) if result is values else result
-        for point, value in fixes:
-            mask = np.isnan(values) if math.isnan(point) else values == point
-            if mask.any():
-                result[mask] = value
-    if dtype != np.float64:
+def _finish(result, values, dtype, scalar):
+    """Broadcast (a constant derivative is one number), cast back, unwrap scalars; never
+    the caller's own array (the identity's formula is x itself)."""
+    if np.shape(result) != values.shape or not isinstance(result, np.ndarray):
+        result = np.full(values.shape, result, dtype=np.float64)
+    elif result is values:
+        result = result.copy()
+    if result.dtype != dtype:
         result = result.astype(dtype)
     return result[()] if scalar else result
 
@@ -146,7 +139,7 @@ def _next_float(value, direction):
 
 class _Printer(SciPyPrinter):
     def _print_sigmoid(self, expr):
-        return f"_sigmoid({self._print(expr.args[0])})"
+        return f"{self._module_format('scipy.special.expit')}({self._print(expr.args[0])})"
 
     def _print_softplus(self, expr):
         return f"{self._module_format('numpy.logaddexp')}(0.0, {self._print(expr.args[0])})"
@@ -158,10 +151,32 @@ class _Printer(SciPyPrinter):
         return f"_erfc({self._print(expr.args[0])})"
 
     def _print_log(self, expr):
-        return f"_real_log({self._print(expr.args[0])}, 0)"
+        return f"{self._module_format('numpy.log')}({self._print(expr.args[0])})"
 
     def _print_log1p(self, expr):
-        return f"_real_log({self._print(expr.args[0])}, -1)"
+        return f"{self._module_format('numpy.log1p')}({self._print(expr.args[0])})"
+
+    def _print_Mul(self, expr):
+        """c*u with c = p/q (q not a power of 2) as (p*u)/q: x/6 at x = -3 is -0.5
+        exactly, x*0.16666666666666666 is not (a kink value would be off)."""
+        coefficient, rest = expr.as_coeff_Mul()
+        q = coefficient.q if coefficient.is_Rational else 1
+        if q != 1 and q & (q - 1) and rest != 1:
+            return f"({self._print(coefficient.p * rest)})/{float(q)!r}"
+        return super()._print_Mul(expr)
+
+    def _print_Pow(self, expr):
+        """Small integer powers by multiplication: numpy's x**3 and x**-2.0 go through pow,
+        20 times slower than x**2*x, whose two roundings stay within the bound."""
+        base, exponent = expr.args
+        if exponent.is_Integer and 1 < abs(exponent) <= 4:
+            b = f"({self._print(base)})"
+            n = abs(int(exponent))
+            power = {2: f"{b}**2", 3: f"{b}**2*{b}", 4: f"({b}**2)**2"}[n]
+            return power if exponent > 0 else f"1/({power})"
+        if exponent == -1:
+            return f"1/({self._print(base)})"
+        return super()._print_Pow(expr)
 
     def _print_Rational(self, expr):
         return repr(float(expr))  # correctly rounded, unlike p/q with 15 printed digits
@@ -203,6 +218,8 @@ class _Printer(SciPyPrinter):
         return " | ".join(f"({self._print(a)})" for a in expr.args)
 
     def _print_Piecewise(self, expr):
+        if all(value.is_number and value.is_finite for value, _ in expr.args):
+            return self._step(expr)
         *branches, (last_value, last_condition) = expr.args
         if last_condition != sp.true:
             branches.append((last_value, last_condition))
@@ -211,6 +228,22 @@ class _Printer(SciPyPrinter):
         for value, condition in reversed(branches):
             code = f"numpy.where({self._print(condition)}, {self._print(value)}, {code})"
         return code
+
+
+    def _step(self, expr):
+        """A piecewise constant as a sum of comparisons times constants: exact (one term
+        is the value, the others 0) and branch-free, unlike numpy.where on random signs.
+        NaN gets 0 here; the repair pass gives it NaN."""
+        terms, earlier = [], []
+        for value, condition in expr.args:
+            holds = sp.And(condition, *[sp.Not(c) for c in earlier])
+            earlier.append(condition)
+            if value == 0 or holds == sp.false:
+                continue
+            mask = "numpy.ones_like(x, dtype=bool)" if holds == sp.true else self._print(holds)
+            terms.append(f"({mask}) * {float(value)!r}" if value != 1
+                         else f"({mask}).astype(numpy.float64)")
+        return " + ".join(terms) if terms else "0.0"
 
 
 def _fold_constants(expr):
@@ -255,18 +288,13 @@ def _body_source(expr, name):
 
 def limits_at_infinity(expr):
     """(f(-oo), f(+oo)) as floats; NaN where the limit does not exist or is unknown."""
-    from .limits import limit_at
-
-    def one(point):
-        value = limit_at(expr, point)
-        return float("nan") if value is None else float(value)
-
-    return one(-sp.oo), one(sp.oo)
+    from .limits import float_limit
+    return float_limit(expr, -sp.oo), float_limit(expr, sp.oo)
 
 
-def _needs_refining(expr):
-    """Whether float64 intermediates can underflow or overflow where the result does not:
-    anything but piecewise-linear code (max, min, where over linear pieces) can."""
+def _piecewise_linear(expr):
+    """Whether expr is max, min or where over linear pieces: float64 code for it cannot
+    overflow or cancel where the result does not, so it needs no root patches."""
     pieces = [expr]
     while any(isinstance(p, (sp.Max, sp.Min, sp.Piecewise)) for p in pieces):
         expanded = []
@@ -278,31 +306,20 @@ def _needs_refining(expr):
             else:
                 expanded.append(p)
         pieces = expanded
-    return not all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
+    return all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
 
 
-def _has_zero_branch(expr):
-    return any(value == 0 for pw in expr.atoms(sp.Piecewise) for value, _ in pw.args)
+_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc,
+              "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, "_sigmoid": _sigmoid, "_ndtr": _ndtr,
-              "_erfc": _erfc, "_real_log": _real_log, "_prepare": _prepare,
-              "_refine": _refine, "_finish": _finish, "_patch": _patch}
-
-
-def _probe_fixes(body, limits):
-    """[(point, value)] for the special inputs the body gets wrong: NaN must give NaN,
-    +-inf the limit. Every generated operation is element-wise, so the body's value at a
-    special input does not depend on the other elements: this probe decides it for all."""
-    specials = [(math.nan, math.nan), (math.inf, limits[1]), (-math.inf, limits[0])]
+def _specials_ok(body, limits):
+    """Whether the body already gives NaN for NaN and the limits at +-inf. Every
+    generated operation is element-wise, so a probe of the three decides it for all."""
+    wanted = [math.nan, limits[1], limits[0]]
     with np.errstate(all="ignore"):
-        got = np.broadcast_to(body(np.array([p for p, _ in specials])), (3,))
-    fixes = []
-    for (point, wanted), value in zip(specials, got):
-        same = (math.isnan(wanted) and math.isnan(value)) or value == wanted
-        if not same:
-            fixes.append((point, wanted))
-    return tuple(fixes)
+        got = np.broadcast_to(body(np.array([math.nan, math.inf, -math.inf])), (3,))
+    return all((math.isnan(w) and math.isnan(g)) or g == w for w, g in zip(wanted, got))
 
 
 def _floats(value):
@@ -331,42 +348,45 @@ def _build(expr, name):
     body = _body_source(stable, body_name)
     namespace = dict(_NAMESPACE)
     exec(compile(body, f"<symact {name}>", "exec"), namespace)  # printed from a SymPy tree
+    compiled_body = namespace[body_name]
     limits = limits_at_infinity(expr)
-    fixes = _probe_fixes(namespace[body_name], limits)
-    refine = _needs_refining(stable)
-    refine_line = (f"        result = _refine(result, x, {body_name}, "
-                   f"zeros_suspect={not _has_zero_branch(stable)})\n") if refine else ""
-    patches = root_patches(expr, namespace[body_name]) if refine else ()
-    if patches:
-        refine_line += f"        result = _patch(result, x, PATCHES, {body_name})\n"
+    patches = () if _piecewise_linear(stable) else root_patches(expr, compiled_body)
+    covered = [(hi - radius, hi + radius) for hi, _, radius, _ in patches]
+    regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits), covered)
     header = (
         "import numpy\nimport scipy.special\n"
-        "from symact.numeric import _erfc, _finish, _ndtr, _patch, _prepare, _real_log, "
-        "_refine, _sigmoid\n\n"
-        f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf), derived symbolically\n"
-        f"FIXES = {_floats(fixes)}  # special inputs the formula gets wrong: (input, value)\n"
-        + (f"# Taylor polynomials where the formula cancels: (root hi, root lo, Taylor "
-           f"radius, long-double radius, coefficients)\nPATCHES = {_floats(patches)}\n" if patches else "")
-        + "\n\n"
-    )
+        "from symact.numeric import _erfc, _finish, _ndtr, _prepare, _repair\n\n"
+        f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
+    repair = ""
+    if regions is not None:
+        safe, holes = regions
+        header += (
+            "# Inputs recomputed in long double (where the float64 formula loses bits):\n"
+            "# outside SAFE and inside HOLES (open intervals)\n"
+            f"SAFE = {_floats(safe)}\nHOLES = {_floats(tuple(holes))}\n"
+            "# Taylor polynomials at roots where the formula cancels: (root hi, root lo, "
+            "radius, coefficients)\n"
+            f"PATCHES = {_floats(patches)}\n")
+        repair = (f"        result = _repair(result, x, {body_name}, SAFE, HOLES, PATCHES, "
+                  "LIMITS)\n")
     wrapper = (
         f"def {name}(x):\n"
         f'    """{name}(x), generated by symact from {sp.sstr(expr)[:200]!r}."""\n'
         f"    x, dtype, scalar = _prepare(x)\n"
         f"    with numpy.errstate(all=\"ignore\"):\n"
         f"        result = {body_name}(x)\n"
-        f"{refine_line}"
-        f"    return _finish(result, x, dtype, scalar, FIXES)\n"
+        f"{repair}"
+        f"    return _finish(result, x, dtype, scalar)\n"
     )
-    code = header + body + "\n\n" + wrapper
-    return code, limits, fixes, patches
+    code = header + "\n\n" + body + "\n\n" + wrapper
+    return code, limits
 
 
 @functools.lru_cache(maxsize=512)
 def compile_function(expr, name):
     """A vectorised callable for expr(x); its source is kept as `.source`. Cached: the
     root search and limits cost seconds."""
-    code, limits, fixes, patches = _build(expr, name)
+    code, limits = _build(expr, name)
     namespace = dict(_NAMESPACE)
     exec(compile(code, f"<symact {name}>", "exec"), namespace)  # printed from a SymPy tree
     function = namespace[name]

@@ -93,16 +93,20 @@ def _taylor(value, root, degree):
             if ok:
                 hi = float(root)
                 lo = float(root - mpmath.mpf(hi))
-                return hi, lo, radius, tuple(float(c) for c in coefficients)
+                largest = max(abs(c) for c in coefficients)
+                # coefficients that should be 0 come out of numeric differentiation as
+                # noise 1e-120 below the others: printed as 0
+                return hi, lo, radius, tuple(
+                    float(c) if abs(c) > largest * mpmath.mpf(2) ** -200 else 0.0
+                    for c in coefficients)
     return None
 
 
 def root_patches(expr, body):
-    """Patches for expr around every root in SEARCH where body (its float code) cancels:
-    (root hi, root lo, Taylor radius, long-double radius, Taylor coefficients). Between
-    the two radii the formula is evaluated in long double, where that meets the bound;
-    misses are sampled at a few hundred offsets, so the long-double ring reaches 16 times
-    the farthest one seen (rounding noise makes them sporadic further out)."""
+    """Patches for expr around every root in SEARCH where body (its float code) misses
+    the accuracy bound: (root hi, root lo, Taylor radius, Taylor coefficients). Between
+    the Taylor radius and the farthest miss, the generated code evaluates the formula in
+    long double (symact.probe finds that band)."""
     if expr.has(sp.Piecewise) and any(
             any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
             for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
@@ -111,19 +115,9 @@ def root_patches(expr, body):
     reference = Reference(expr)
     patches = []
     for root in _roots(reference.value):
-        missed = _missed_offsets(body, reference, root)
-        if not missed:
+        if not _missed_offsets(body, reference, root):
             continue
         patch = _patch(reference.value, root)
-        if patch is None:
-            continue
-        hi, lo, radius, coefficients = patch
-        ring = radius
-        try:
-            extended = _missed_offsets(body, reference, root, np.longdouble)
-        except TypeError:  # a function without a long-double loop
-            extended = missed
-        if not [d for d in extended if d >= radius]:
-            ring = max(radius, float(min(16 * max(missed), 4 * max(1.0, abs(hi)))))
-        patches.append((hi, lo, radius, ring, coefficients))
+        if patch is not None:
+            patches.append(patch)
     return tuple(patches)

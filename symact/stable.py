@@ -3,7 +3,8 @@
 Each rule replaces a form that loses digits in float64 by an equal one that does not;
 rules match expression heads, never activation names, so user definitions get them too:
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
-1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sqrt(a + b u^2) -> hypot (no overflow of u^2),
+1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = s (1 - s) with s = sigma(-|u|),
+sqrt(a + b u^2) -> hypot (no overflow of u^2),
 u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
 log(1 + u) -> log1p, and continuous piecewise-linear Piecewise -> Max/Min (one ufunc).
@@ -21,7 +22,25 @@ def rewrite_stable(expr):
     expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
     expr = expr.replace(lambda e: isinstance(e, sp.Pow), _hypot_power)
     expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
+    expr = expr.replace(lambda e: isinstance(e, sp.Mul), _sigmoid_pair)
     return optimize(expr, [expm1_opt, log1p_opt])
+
+
+# ---- products -----------------------------------------------------------------------------
+def _sigmoid_pair(product):
+    """sigma(u) sigma(-u) (sigma', tanh' = 4 sigma(2u) sigma(-2u)) as s (1 - s) with
+    s = sigma(-|u|) <= 1/2: one sigmoid instead of two, and 1 - s does not cancel."""
+    factors = list(sp.Mul.make_args(product))
+    for i, first in enumerate(factors):
+        if not isinstance(first, sigmoid):
+            continue
+        u = first.args[0]
+        for j, second in enumerate(factors):
+            if j != i and isinstance(second, sigmoid) and sp.expand(second.args[0] + u) == 0:
+                small = sigmoid(-sp.Abs(u))
+                rest = [f for k, f in enumerate(factors) if k not in (i, j)]
+                return sp.Mul(small, 1 - small, *rest)
+    return product
 
 
 # ---- sums ---------------------------------------------------------------------------------
@@ -147,7 +166,21 @@ def _interval_pieces(pw):
 
 
 def _piecewise_as_extremum(pw):
-    """A continuous Piecewise of linear pieces in x as nested Max/Min (checked exactly)."""
+    """A continuous Piecewise of linear pieces in x as nested Max/Min (checked exactly),
+    also when every piece is x times a linear one (hard_swish = x hard_sigmoid(x))."""
+    extremum = _linear_as_extremum(pw)
+    if extremum is not pw:
+        return extremum
+    quotients = [sp.cancel(value / x) for value, _ in pw.args]
+    if all(q.is_polynomial(x) and sp.degree(q, x) <= 1 for q in quotients):
+        inner = sp.Piecewise(*[(q, c) for q, (_, c) in zip(quotients, pw.args)])
+        extremum = _linear_as_extremum(inner)
+        if extremum is not inner:
+            return x * extremum
+    return pw
+
+
+def _linear_as_extremum(pw):
     parsed = _interval_pieces(pw)
     if parsed is None:
         return pw

@@ -4,8 +4,10 @@ semantics, dtypes and shapes, and no RuntimeWarning anywhere."""
 import functools
 import warnings
 
+import mpmath
 import numpy as np
 import pytest
+import scipy.special
 
 import symact
 from symact.accuracy import grid, measure
@@ -129,11 +131,45 @@ def test_comparison_with_a_non_float_threshold_is_exact():
 
 
 def test_subnormal_results_keep_their_bits():
-    """sigmoid(-740) = e^-740 (subnormal, where expit gives 0); silu(-740) = -740 e^-740."""
+    """sigmoid(-740) ~ e^-740 (subnormal, where expit gives 0); silu(-740) = -740 e^-740,
+    each rounded once."""
     sigmoid, _ = compiled("sigmoid", False)
     silu, _ = compiled("silu", False)
-    assert sigmoid(-740.0) == np.exp(-740.0) > 0
-    assert silu(-740.0) == -740.0 * np.exp(-740.0) < 0
+    with mpmath.workdps(50):
+        assert sigmoid(-740.0) == float(1 / (1 + mpmath.exp(740))) > 0
+        assert silu(-740.0) == float(-740 / (1 + mpmath.exp(740))) < 0
+
+
+def test_result_never_aliases_the_input():
+    identity, _ = compiled("identity", False)
+    values = np.array([1.0, np.nan])
+    result = identity(values)
+    result[0] = 5.0
+    assert values[0] == 1.0
+
+
+def test_piecewise_constant_is_exact_and_nan_stays_nan():
+    """leaky_relu' is printed as comparisons times constants (no numpy.where)."""
+    derivative, _ = compiled("leaky_relu", True)
+    assert "numpy.where" not in derivative.source
+    got = derivative(np.array([-np.inf, -1.0, 0.0, 5e-324, np.inf, np.nan]))
+    np.testing.assert_array_equal(got, [0.01, 0.01, 0.01, 1.0, 1.0, np.nan])
+
+
+def test_repair_regions_come_from_the_probe():
+    """sigmoid: expit flushes to 0 below -709.78 while e^x is still subnormal, so that
+    stretch is recomputed; relu's float64 code is exact: nothing to recompute."""
+    from symact.probe import repair_regions
+    sigmoid_body = lambda v: scipy.special.expit(v)  # noqa: E731
+    (low, high), holes = repair_regions(sigmoid_body, specials_ok=True)
+    assert any(a <= -740 and b >= -709.8 for a, b in holes) or low >= -709.8
+    assert repair_regions(lambda v: np.maximum(v, 0.0), specials_ok=True) is None
+
+
+def test_repair_leaves_other_elements_untouched():
+    function, _ = compiled("sigmoid", False)
+    values = np.array([-740.0, 0.5, 3.0])
+    np.testing.assert_array_equal(function(values)[1:], scipy.special.expit(values[1:]))
 
 
 def test_root_patch_where_the_formula_cancels():

@@ -1,0 +1,137 @@
+"""Where a compiled float64 formula needs help, found by probing the whole float64 line.
+
+The formula is evaluated in float64 and in long double (64-bit significand, 15-bit
+exponent) at a dense set of inputs; where they differ by more than 3.5 ULP (plus half
+of the conditioning allowance), float64 lost bits to an intermediate that overflowed,
+underflowed or cancelled. The runs of such inputs become the tails outside a safe
+interval and the holes (around a root, say) that the generated code recomputes in long
+double. The probe decides where to look; the tests
+decide whether the result is right (50-digit mpmath on the conventions' grid).
+"""
+import math
+
+import numpy as np
+
+from .accuracy import grid
+
+MAX_HOLES = 4
+FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
+def probe_points():
+    """The test grid made denser, plus every power of 2^(1/8) from the subnormals to the
+    overflow threshold, both signs: about 30,000 inputs."""
+    powers = 2.0 ** (np.arange(-1074 * 8, 1024 * 8) / 8)
+    powers = np.concatenate([powers[np.isfinite(powers)], [FLOAT_MAX]])
+    dense = grid(per_decade=8, step=1 / 16, random_points=0)
+    return np.unique(np.concatenate([dense, powers, -powers]))
+
+
+STEP = 2.0**-24  # relative step of the finite difference that estimates x f'(x)
+
+
+def _bad(body, points):
+    """Inputs where float64 misses the long-double value by more than 3.5 ULP plus half
+    the conditioning allowance of the accuracy bound (2 |x f'(x)| 2^-53, which no float
+    formula avoids: exp(-x^2/2) inherits the rounding of x^2). Long double NaN means its
+    formula has no long-double loop there: float64 is kept."""
+    def evaluate(values, dtype):
+        with np.errstate(all="ignore"):
+            result = body(values.astype(dtype))
+        return np.broadcast_to(result, values.shape)
+
+    extended_points = points.astype(np.longdouble)
+    with np.errstate(all="ignore"):
+        single = evaluate(points, np.float64).astype(np.float64)
+        precise = evaluate(points, np.longdouble)
+        extended = precise.astype(np.float64)
+        slope = (evaluate(extended_points * (1 + STEP), np.longdouble)
+                 - evaluate(extended_points * (1 - STEP), np.longdouble)) / (2 * STEP)
+        allowance = np.nan_to_num(np.abs(slope).astype(np.float64) * 2.0**-52,
+                                  nan=0.0, posinf=0.0)
+        tolerance = 3.5 * np.spacing(np.abs(extended)) + allowance / 2
+        agree = (single == extended) | (np.abs(single - extended) <= tolerance)
+    return ~agree & ~np.isnan(extended)
+
+
+def _runs(points, bad):
+    """Maximal runs of bad points as open intervals between their good neighbours
+    (-inf/+inf at the ends of the probe)."""
+    intervals = []
+    index, n = 0, len(points)
+    while index < n:
+        if not bad[index]:
+            index += 1
+            continue
+        end = index
+        while end + 1 < n and bad[end + 1]:
+            end += 1
+        low = points[index - 1] if index > 0 else -math.inf
+        high = points[end + 1] if end + 1 < n else math.inf
+        intervals.append((float(low), float(high)))
+        index = end + 1
+    return intervals
+
+
+def _widen(body, hole, rounds=8, samples=2048):
+    """A hole grown until 2048 random inputs on either side, each as wide as the hole,
+    find no bad input: near a root, rounding noise makes the bad inputs sporadic, and a
+    fixed probe can step over them."""
+    low, high = hole
+    rng = np.random.default_rng(0)
+    for _ in range(rounds):
+        width = high - low
+        left = rng.uniform(low - width, low, samples)
+        right = rng.uniform(high, high + width, samples)
+        bad_left, bad_right = _bad(body, left), _bad(body, right)
+        if not bad_left.any() and not bad_right.any():
+            break
+        if bad_left.any():
+            low = float(left[bad_left].min()) - width / 8
+        if bad_right.any():
+            high = float(right[bad_right].max()) + width / 8
+    return low, high
+
+
+def _merge(holes):
+    """Holes closer than the narrower one's width joined; then the closest pair joined
+    until MAX_HOLES remain
+    (a hole too many costs a mask pass; a hole too wide only recomputes good values)."""
+    holes = sorted(holes)
+    merged = []
+    for low, high in holes:
+        if merged and low - merged[-1][1] <= min(high - low, merged[-1][1] - merged[-1][0]):
+            merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
+        else:
+            merged.append((low, high))
+    while len(merged) > MAX_HOLES:
+        gaps = [b[0] - a[1] for a, b in zip(merged, merged[1:])]
+        i = gaps.index(min(gaps))
+        merged[i:i + 2] = [(merged[i][0], merged[i + 1][1])]
+    return merged
+
+
+def repair_regions(body, specials_ok, covered=()):
+    """(safe, holes) for a float64 body: safe = (low, high) outside which inputs are
+    recomputed, holes = ((low, high), ...) open intervals inside it; None when nothing ever
+    needs recomputing (specials_ok: NaN and +-inf already come out right). `covered` are
+    (low, high) intervals handled by root patches, which become holes as they are."""
+    points = probe_points()
+    try:
+        bad = _bad(body, points)
+    except TypeError:  # a SciPy function without a long-double loop: nothing to gain
+        bad = np.zeros(points.shape, dtype=bool)
+    low, high = -FLOAT_MAX, FLOAT_MAX  # NaN and +-inf always go to the repair
+    holes = list(covered)
+    for interval in _runs(points, bad):
+        if interval[0] <= -FLOAT_MAX:  # a run reaching the ends is a tail
+            low = max(low, interval[1])
+        elif interval[1] >= FLOAT_MAX:
+            high = min(high, interval[0])
+        elif interval[1] - interval[0] < 1e3:
+            holes.append(_widen(body, interval))
+        else:
+            holes.append(interval)
+    if specials_ok and not holes and (low, high) == (-FLOAT_MAX, FLOAT_MAX):
+        return None
+    return (low, high), tuple(_merge(holes))
