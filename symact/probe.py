@@ -1,7 +1,7 @@
 """Where a compiled float64 formula needs help, found by probing the whole float64 line.
 
 The formula is evaluated in float64 and in long double (64-bit significand, 15-bit
-exponent) at a dense set of inputs; where they differ by more than 3.5 ULP (plus half
+exponent) at a dense set of inputs; where they differ by more than 3.5 ULP (plus three quarters
 of the conditioning allowance), float64 lost bits to an intermediate that overflowed,
 underflowed or cancelled. The runs of such inputs become the tails outside a safe
 interval and the holes (around a root, say) that the generated code recomputes in long
@@ -16,6 +16,13 @@ from .accuracy import grid
 
 MAX_HOLES = 4
 FLOAT_MAX = float(np.finfo(np.float64).max)
+# Beyond this magnitude a bad run joins the tail: inputs that large are rare, and the
+# tail test costs two reductions where a hole costs a mask pass on every call.
+FAR = 64.0
+# Holes are merged by the share of typical inputs between them, weighed as N(0, 8^2)
+# (pre-activations of a normalised network), which the merged hole would recompute.
+TYPICAL_SCALE = 8.0
+MERGE_BELOW = 0.01
 
 
 def probe_points():
@@ -31,7 +38,7 @@ STEP = 2.0**-24  # relative step of the finite difference that estimates x f'(x)
 
 
 def _bad(body, points):
-    """Inputs where float64 misses the long-double value by more than 3.5 ULP plus half
+    """Inputs where float64 misses the long-double value by more than 3.5 ULP plus three quarters
     the conditioning allowance of the accuracy bound (2 |x f'(x)| 2^-53, which no float
     formula avoids: exp(-x^2/2) inherits the rounding of x^2). Long double NaN means its
     formula has no long-double loop there: float64 is kept."""
@@ -49,7 +56,7 @@ def _bad(body, points):
                  - evaluate(extended_points * (1 - STEP), np.longdouble)) / (2 * STEP)
         allowance = np.nan_to_num(np.abs(slope).astype(np.float64) * 2.0**-52,
                                   nan=0.0, posinf=0.0)
-        tolerance = 3.5 * np.spacing(np.abs(extended)) + allowance / 2
+        tolerance = 3.5 * np.spacing(np.abs(extended)) + 0.75 * allowance
         agree = (single == extended) | (np.abs(single - extended) <= tolerance)
     return ~agree & ~np.isnan(extended)
 
@@ -73,17 +80,26 @@ def _runs(points, bad):
     return intervals
 
 
-def _widen(body, hole, rounds=8, samples=2048):
+def _inside(points, intervals):
+    """Mask of points inside any of the open intervals."""
+    mask = np.zeros(np.shape(points), dtype=bool)
+    for low, high in intervals:
+        mask |= (points > low) & (points < high)
+    return mask
+
+
+def _widen(body, hole, covered=(), rounds=8, samples=2048):
     """A hole grown until 2048 random inputs on either side, each as wide as the hole,
-    find no bad input: near a root, rounding noise makes the bad inputs sporadic, and a
-    fixed probe can step over them."""
+    find no bad input outside the patches' intervals: near a root, rounding noise makes
+    the bad inputs sporadic, and a fixed probe can step over them."""
     low, high = hole
     rng = np.random.default_rng(0)
     for _ in range(rounds):
         width = high - low
         left = rng.uniform(low - width, low, samples)
         right = rng.uniform(high, high + width, samples)
-        bad_left, bad_right = _bad(body, left), _bad(body, right)
+        bad_left = _bad(body, left) & ~_inside(left, covered)
+        bad_right = _bad(body, right) & ~_inside(right, covered)
         if not bad_left.any() and not bad_right.any():
             break
         if bad_left.any():
@@ -93,21 +109,27 @@ def _widen(body, hole, rounds=8, samples=2048):
     return low, high
 
 
+def _typical_share(low, high):
+    """Share of typical inputs (N(0, TYPICAL_SCALE^2)) in (low, high)."""
+    def cdf(t):
+        return 0.5 * math.erfc(-t / (TYPICAL_SCALE * math.sqrt(2)))
+    return max(cdf(high) - cdf(low), 0.0)
+
+
 def _merge(holes):
-    """Holes closer than the narrower one's width joined; then the closest pair joined
-    until MAX_HOLES remain
-    (a hole too many costs a mask pass; a hole too wide only recomputes good values)."""
-    holes = sorted(holes)
+    """Overlapping holes joined, and neighbours whose gap holds under 1 % of typical
+    inputs (recomputing those costs less than one more mask pass); then the pair with the
+    emptiest gap joined until MAX_HOLES remain."""
     merged = []
-    for low, high in holes:
-        if merged and low - merged[-1][1] <= min(high - low, merged[-1][1] - merged[-1][0]):
+    for low, high in sorted(holes):
+        if merged and _typical_share(merged[-1][1], low) < MERGE_BELOW:
             merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
         else:
             merged.append((low, high))
     while len(merged) > MAX_HOLES:
-        gaps = [b[0] - a[1] for a, b in zip(merged, merged[1:])]
+        gaps = [_typical_share(a[1], b[0]) for a, b in zip(merged, merged[1:])]
         i = gaps.index(min(gaps))
-        merged[i:i + 2] = [(merged[i][0], merged[i + 1][1])]
+        merged[i:i + 2] = [(merged[i][0], max(merged[i][1], merged[i + 1][1]))]
     return merged
 
 
@@ -121,15 +143,16 @@ def repair_regions(body, specials_ok, covered=()):
         bad = _bad(body, points)
     except TypeError:  # a SciPy function without a long-double loop: nothing to gain
         bad = np.zeros(points.shape, dtype=bool)
+    bad &= ~_inside(points, covered)
     low, high = -FLOAT_MAX, FLOAT_MAX  # NaN and +-inf always go to the repair
     holes = list(covered)
     for interval in _runs(points, bad):
-        if interval[0] <= -FLOAT_MAX:  # a run reaching the ends is a tail
+        if interval[0] <= -FLOAT_MAX or interval[1] <= -FAR:  # a run reaching the ends, or far out, joins the tail
             low = max(low, interval[1])
-        elif interval[1] >= FLOAT_MAX:
+        elif interval[1] >= FLOAT_MAX or interval[0] >= FAR:
             high = min(high, interval[0])
         elif interval[1] - interval[0] < 1e3:
-            holes.append(_widen(body, interval))
+            holes.append(_widen(body, interval, covered))
         else:
             holes.append(interval)
     if specials_ok and not holes and (low, high) == (-FLOAT_MAX, FLOAT_MAX):

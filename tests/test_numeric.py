@@ -166,6 +166,23 @@ def test_repair_regions_come_from_the_probe():
     assert repair_regions(lambda v: np.maximum(v, 0.0), specials_ok=True) is None
 
 
+def test_far_bad_runs_join_the_tails():
+    """1/(x^2 + 1): x^2 overflows past 1.3e154 while the result is still subnormal. Those
+    two far runs become tails, not one hole spanning every ordinary input."""
+    from symact.probe import repair_regions
+    (low, high), holes = repair_regions(lambda v: 1 / (v * v + 1), specials_ok=True)
+    assert holes == ()
+    assert -1e155 < low <= -1e154 and 1e154 <= high < 1e155
+
+
+def test_holes_merge_only_across_gaps_without_typical_inputs():
+    from symact.probe import _merge
+    assert _merge([(-21.6, -21.1), (-22.0, -21.5)]) == [(-22.0, -21.1)]
+    assert _merge([(-40.0, -37.0), (-1.5, -0.5)]) == [(-40.0, -37.0), (-1.5, -0.5)]
+    five = [(-30.0, -29.0), (-2.0, -1.0), (1.0, 2.0), (29.0, 30.0), (40.0, 41.0)]
+    assert _merge(five) == [(-30.0, -29.0), (-2.0, -1.0), (1.0, 2.0), (29.0, 41.0)]
+
+
 def test_repair_leaves_other_elements_untouched():
     function, _ = compiled("sigmoid", False)
     values = np.array([-740.0, 0.5, 3.0])
