@@ -1,4 +1,4 @@
-"""The `symact` command line: list, show, derive, codegen. Errors are one line, exit 2."""
+"""The `symact` command line: build, list, show, derive, codegen, plot. Errors are one line, exit 2."""
 import argparse
 import json
 import sys
@@ -99,6 +99,18 @@ def _cmd_show(args, out):
 
 def _cmd_derive(args, out):
     act = registry.get(args.name)
+    if args.steps:
+        if act.vector:
+            raise SymactError(f"--steps covers element-wise activations; {act.name} is vector-valued")
+        if args.order != 1:
+            raise SymactError("--steps derives the first derivative; leave out --order")
+        from .derivation import derivation
+        steps = derivation(act, **_params(act, args.param))
+        rendered = {"latex": steps.latex, "markdown": steps.markdown, "text": steps.text}
+        if args.format not in rendered:
+            raise SymactError("--steps prints latex, markdown or text")
+        out.write(rendered[args.format]() + "\n")
+        return
     if act.vector:
         result = act.jacobian(args.size)
         text, latex = expr_text(result), expr_latex(result)
@@ -111,6 +123,8 @@ def _cmd_derive(args, out):
     if args.format == "json":
         out.write(json.dumps({"name": act.name, "order": args.order, "derivative": text,
                               "latex": latex}, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "markdown":
+        out.write(f"$$\n{latex}\n$$\n")
     else:
         out.write((latex if args.format == "latex" else text) + "\n")
 
@@ -124,16 +138,55 @@ def _cmd_codegen(args, out):
     out.write(function.source)
 
 
+def _cmd_plot(args, out):
+    act = registry.get(args.name)
+    if act.vector:
+        raise SymactError(f"plot covers element-wise activations; {act.name} is vector-valued")
+    target = args.output or f"{act.name}.png"
+    if not target.endswith(".png"):
+        raise SymactError(f"-o takes a .png file name, not {target!r}")
+    from .plots import plot_activation
+    try:
+        plot_activation(act, target)
+    except OSError as error:
+        raise SymactError(f"cannot write {target}: {error.strerror}") from None
+    out.write(f"{target}\n")
+
+
+def _cmd_build(args, out):
+    from .build import build, default_cache
+    if args.jobs < 1:
+        raise SymactError("--jobs must be at least 1")
+    names = [registry.get(n).name for n in args.names] if args.names else None
+    if names and any(registry.get(n).vector for n in names):
+        raise SymactError("build covers element-wise activations")
+    try:
+        build(args.out, names=names, jobs=args.jobs,
+              cache=None if args.no_cache else default_cache(), pdf=not args.no_pdf,
+              progress=lambda line: print(line, file=out, flush=True))
+    except OSError as error:
+        raise SymactError(f"cannot write to {args.out}: {error.strerror}") from None
+
+
 def build_parser():
     parser = _Parser(prog="symact", description="Activation functions defined once in SymPy; "
                      "derivatives, LaTeX and NumPy code derived from the definition.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p = sub.add_parser("build", help="(re)generate the derivations/ collection (LaTeX, "
+                       "Markdown, plots, PDF)")
+    p.add_argument("names", nargs="*", help="only these activations (default: all)")
+    p.add_argument("--out", default="derivations", help="output directory (default derivations)")
+    p.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    p.add_argument("--no-cache", action="store_true", help="recompute everything")
+    p.add_argument("--no-pdf", action="store_true", help="skip pdflatex")
+    p.set_defaults(run=_cmd_build)
     p = sub.add_parser("list", help="all activations with one-line descriptions")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=_cmd_list)
     for name, helptext, run in (("show", "definition, parameters, derivative, output form", _cmd_show),
                                 ("derive", "the n-th derivative", _cmd_derive),
-                                ("codegen", "the generated NumPy source", _cmd_codegen)):
+                                ("codegen", "the generated NumPy source", _cmd_codegen),
+                                ("plot", "f and f' side by side as a PNG", _cmd_plot)):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("name", help="activation name or alias")
         p.add_argument("--param", action="append", metavar="NAME=VALUE",
@@ -144,9 +197,14 @@ def build_parser():
         if name == "derive":
             p.add_argument("--order", type=int, default=1, help="derivative order (default 1)")
             p.add_argument("--size", type=int, default=3, help="vector length for vector activations")
-            p.add_argument("--format", choices=("text", "json", "latex"), default="text")
+            p.add_argument("--format", choices=("text", "json", "latex", "markdown"),
+                           default="text")
+            p.add_argument("--steps", action="store_true",
+                           help="the derivation step by step, each rule named")
         if name == "codegen":
             p.add_argument("--derivative", action="store_true", help="the derivative's code")
+        if name == "plot":
+            p.add_argument("-o", "--output", help="PNG file (default NAME.png)")
     return parser
 
 

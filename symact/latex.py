@@ -43,6 +43,11 @@ class _Latex(LatexPrinter):
             return format_number(expr)
         return super()._print_Rational(expr)
 
+    def _print_Derivative(self, expr):
+        """d/dx, not the partial sign SymPy uses once a parameter appears: f has one input."""
+        printed = super()._print_Derivative(expr)
+        return printed.replace(r"\partial", "d") if len(expr.variables) == 1 else printed
+
     def _print_Piecewise(self, expr):
         rows = []
         for e, c in expr.args:

@@ -1,0 +1,223 @@
+"""`symact build`: the derivations/ collection, generated in parallel and cached."""
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from . import registry
+from .document import latex_text, output_form_text, render
+from .errors import SymactError
+from .latex import expr_latex
+from .kinks import kinks
+
+FAMILIES = {  # family tag -> title of its comparison plot
+    "relu": "ReLU family", "sigmoid": "Sigmoid and tanh family",
+    "hard": "Hard (piecewise-linear) variants", "smooth": "Smooth variants",
+    "gelu": "GELU, its approximations and relatives"}
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage{amsmath,amssymb,graphicx,booktabs,longtable}
+\usepackage[hidelinks]{hyperref}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{4pt}
+\allowdisplaybreaks
+\ifdefined\pdftrailerid\pdftrailerid{symact}\fi
+"""
+PDFLATEX_SECONDS = 300
+# pdflatex stamps the date and a random ID unless told the time: a fixed one keeps the
+# PDF reproducible
+REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
+
+
+def _code_version():
+    """Hash of symact's own source and the plotting library: any change invalidates the cache."""
+    import matplotlib
+    digest = hashlib.sha256(matplotlib.__version__.encode())
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def default_cache():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "symact"
+
+
+def _page(job):
+    """(name, latex body, markdown, plot PNG bytes or None, seconds, cached) of one activation."""
+    name, cache, plots = job
+    start = time.perf_counter()
+    entry = cache / f"{name}-{_code_version()}.json" if cache else None
+    if entry and entry.exists():
+        record = json.loads(entry.read_text())
+        return (name, record["latex"], record["markdown"], record["row"],
+                bytes.fromhex(record["png"]), time.perf_counter() - start, True)
+    from .plots import plot_activation
+    act = registry.get(name)
+    document = render(act, f"plots/{name}.png")
+    row = _row(act)
+    if not plots:
+        return name, document.latex, document.markdown, row, None, time.perf_counter() - start, False
+    with tempfile.TemporaryDirectory() as scratch:
+        png = Path(scratch) / "plot.png"
+        plot_activation(act, png)
+        data = png.read_bytes()
+    if entry:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_text(json.dumps({"latex": document.latex, "markdown": document.markdown,
+                                     "row": row, "png": data.hex()}))
+    return name, document.latex, document.markdown, row, data, time.perf_counter() - start, False
+
+
+def _families(names):
+    """{tag: members among names} for the families with at least two of them."""
+    found = {tag: [n for n in names if tag in registry.get(n).family] for tag in FAMILIES}
+    return {tag: members for tag, members in found.items() if len(members) >= 2}
+
+
+def _family_plot(job):
+    tag, members, cache = job
+    key = hashlib.sha256(" ".join(members).encode()).hexdigest()[:8]
+    entry = cache / f"family-{tag}-{key}-{_code_version()}.png" if cache else None
+    if entry and entry.exists():
+        return tag, entry.read_bytes()
+    from .plots import plot_family
+    members = [registry.get(name) for name in members]
+    with tempfile.TemporaryDirectory() as scratch:
+        png = Path(scratch) / "plot.png"
+        plot_family(FAMILIES[tag], members, png)
+        data = png.read_bytes()
+    if entry:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        entry.write_bytes(data)
+    return tag, data
+
+
+def build(out, names=None, jobs=2, cache=None, pdf=True, plots=True, progress=print):
+    """(Re)generate the collection in `out`; returns the list of files written. Without
+    plots only the text files are written (what the up-to-date test compares)."""
+    out = Path(out)
+    names = list(names or registry.names("elementwise"))
+    (out / "plots").mkdir(parents=True, exist_ok=True)
+    written = []
+
+    def write(relative, content):
+        path = out / relative
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        written.append(path)
+
+    pages, rows = {}, {}
+    start = time.perf_counter()
+    context = multiprocessing.get_context("spawn")  # no forked SIGALRM budgets or locks
+    with context.Pool(jobs) as pool:
+        families = pool.map_async(
+            _family_plot, [(tag, members, cache) for tag, members in _families(names).items()]
+            if plots else [])
+        for index, result in enumerate(pool.imap(_page, [(n, cache, plots) for n in names]), 1):
+            name, body, markdown, row, png, seconds, cached = result
+            pages[name], rows[name] = body, row
+            write(f"{name}.tex", PREAMBLE + "\\begin{document}\n" + body + "\\end{document}\n")
+            write(f"{name}.md", markdown)
+            if png is not None:
+                write(f"plots/{name}.png", png)
+            progress(f"[{index:2d}/{len(names)}] {name:<18} {seconds:6.1f} s"
+                     + (" (cached)" if cached else ""))
+        for tag, png in families.get():
+            write(f"plots/family_{tag}.png", png)
+    write("symact.tex", _combined(names, pages, rows, _families(names)))
+    write("README.md", _index(names, rows, _families(names)))
+    progress(f"{len(names)} activations in {time.perf_counter() - start:.1f} s")
+    if pdf:
+        built = compile_pdf(out / "symact.tex")
+        if built:
+            written.append(built)
+            progress(f"compiled {built.name}")
+        else:
+            progress("pdflatex not found: symact.pdf not built")
+    return written
+
+
+def _row(act):
+    """What the index tables say of one activation: f' in the output (text and LaTeX),
+    kinks (LaTeX)."""
+    form = act.derivative_in_output()
+    return {"summary": act.summary,
+            "output_text": output_form_text(act),
+            "output_latex": None if form is None else expr_latex(form, act.symbol_latex_names()),
+            "kinks": [expr_latex(k) for k in kinks(act.at())]}
+
+
+def _combined(names, pages, rows, families):
+    table = ["\\section*{The catalog}\n\\begin{longtable}{lp{6.2cm}ll}\n\\toprule\n"
+             "activation & definition & $f'$ in terms of $y$ & kinks \\\\\n\\midrule\n"]
+    for name in names:
+        row = rows[name]
+        kink_list = row["kinks"]
+        output = "---" if row["output_latex"] is None else f"${row['output_latex']}$"
+        table.append(f"\\hyperref[act:{name}]{{{latex_text(name)}}} & "
+                     f"{latex_text(row['summary'])} & {output} & "
+                     f"{'$' + ', '.join(kink_list) + '$' if kink_list else '---'} \\\\\n")
+    table.append("\\bottomrule\n\\end{longtable}\n")
+    figures = "".join(
+        f"\\begin{{center}}\n\\includegraphics[width=\\linewidth]{{plots/family_{tag}.png}}\n"
+        f"\\end{{center}}\n" for tag in families)
+    if figures:
+        figures = "\\section*{Families}\n" + figures + "\\clearpage\n"
+    return (PREAMBLE + "\\title{symact: activation functions and their derivatives}\n"
+            "\\author{generated by symact from one SymPy definition each}\n\\date{}\n"
+            "\\begin{document}\n\\maketitle\n\\tableofcontents\n\\clearpage\n"
+            + "".join(table) + figures
+            + "\\clearpage\n".join(pages[n] for n in names) + "\\end{document}\n")
+
+
+def _index(names, rows, families):
+    lines = ["# Derivations\n",
+             "Generated by `symact build` from the one SymPy definition of each activation: "
+             "the definition, the derivative step by step, the derivative in terms of the "
+             "output, kinks and a plot of f and f'. `symact.tex` collects them all "
+             "(`symact.pdf` when pdflatex was present).\n",
+             "| activation | definition | f' in terms of y = f(x) | kinks |",
+             "|---|---|---|---|"]
+    for name in names:
+        row = rows[name]
+        kink_cell = ", ".join(f"${k}$" for k in row["kinks"]) or "—"
+        output_cell = f"`{row['output_text']}`" if row["output_text"] else "—"
+        cells = (row["summary"], output_cell, kink_cell)
+        lines.append(f"| [{name}]({name}.md) | " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
+    if families:
+        lines.append("\n## Families\n")
+    for tag in families:
+        title = FAMILIES[tag]
+        lines.append(f"### {title}\n\n![{title}](plots/family_{tag}.png)\n")
+    return "\n".join(lines) + "\n"
+
+
+def compile_pdf(tex_path):
+    """symact.pdf next to tex_path (pdflatex run twice for the contents), or None when
+    pdflatex is absent; a failed compile is an error with the log's first error line."""
+    if shutil.which("pdflatex") is None:
+        return None
+    tex_path = Path(tex_path).resolve()
+    environment = dict(os.environ, **REPRODUCIBLE)
+    with tempfile.TemporaryDirectory() as scratch:
+        for _ in range(2):
+            run = subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                 f"-output-directory={scratch}", tex_path.name],
+                cwd=tex_path.parent, env=environment, capture_output=True, text=True,
+                timeout=PDFLATEX_SECONDS)
+            if run.returncode != 0:
+                errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
+                raise SymactError(f"pdflatex failed on {tex_path.name}: "
+                                  f"{errors[0] if errors else 'see its log'}")
+        target = tex_path.with_suffix(".pdf")
+        shutil.copyfile(Path(scratch) / target.name, target)
+    return target
