@@ -98,7 +98,8 @@ class _Base:
             if p.name == name:
                 return p
         known = ", ".join(p.name for p in self.params_info) or "none"
-        raise SymactError(f"{self.name} has no parameter '{name}' (its parameters: {known})")
+        shown = name if len(str(name)) <= 40 else str(name)[:37] + "..."
+        raise SymactError(f"{self.name} has no parameter '{shown}' (its parameters: {known})")
 
     def substitutions(self, values=None, defaults=True):
         """{symbol: value} for the given values, completed with defaults if asked."""
@@ -127,6 +128,7 @@ class Activation(_Base):
         super().__init__(name, summary, source, tuple(params), tuple(aliases), latex_name,
                          kink_note, tuple(family))
         self.expr = calculus.normalize(expr)
+        self._properties = {}
         extra = self.expr.free_symbols - {x} - set(self.params)
         if extra:
             raise ValueError(f"{name}: undeclared symbols {sorted(map(str, extra))}")
@@ -176,6 +178,15 @@ class Activation(_Base):
     def derivative_in_output_reason(self):
         """Why derivative_in_output() is None (None when it exists)."""
         return self._output_form[1]
+
+    def properties(self, **values):
+        """The property table (range, monotonicity, C^k, saturation, extrema, ...) at the
+        given parameters, derived from the definition (symact.properties)."""
+        key = tuple(sorted((k, str(exact(v))) for k, v in values.items()))
+        if key not in self._properties:
+            from .properties import properties
+            self._properties[key] = properties(self, **values)
+        return self._properties[key]
 
     # ---- exports -----------------------------------------------------------------
     def latex(self, **values):

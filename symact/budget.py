@@ -6,6 +6,7 @@ import threading
 from .errors import BudgetExceeded
 
 DEFAULT_SECONDS = 20.0
+REPEAT_SECONDS = 0.25
 
 
 @contextlib.contextmanager
@@ -17,34 +18,51 @@ def time_budget(seconds=DEFAULT_SECONDS, what="symbolic step"):
     an outer one.
     """
     if seconds is None or threading.current_thread() is not threading.main_thread():
-        yield
+        yield None
         return
     previous_handler = signal.getsignal(signal.SIGALRM)
-    previous_remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+    previous_remaining, previous_interval = signal.getitimer(signal.ITIMER_REAL)
     if previous_remaining and previous_remaining < seconds:
-        yield  # the enclosing, tighter budget stays in force
+        yield None  # the enclosing, tighter budget stays in force
         return
+    token = object()
+    state = {"active": True}
 
     def expire(signum, frame):
-        raise BudgetExceeded(f"{what} gave up after {seconds:g} s")
+        if state["active"]:
+            error = BudgetExceeded(f"{what} gave up after {seconds:g} s")
+            error.token = token
+            raise error
 
     signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # The alarm repeats: SymPy catches Exception in places, which would swallow a single one.
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT_SECONDS)
     try:
-        yield
+        yield token
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        while True:  # an alarm may fire while we disarm; retry until disarmed
+            try:
+                state["active"] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                break
+            except BudgetExceeded:
+                continue
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_remaining:
-            signal.setitimer(signal.ITIMER_REAL, previous_remaining)
+            signal.setitimer(signal.ITIMER_REAL, previous_remaining, previous_interval)
 
 
 def attempt(fn, *args, seconds=DEFAULT_SECONDS, default=None, **kwargs):
-    """fn(*args, **kwargs), or `default` when it exceeds the budget or SymPy fails."""
+    """fn(*args, **kwargs), or `default` when it exceeds the budget or SymPy fails.
+
+    An enclosing budget that runs out meanwhile is not swallowed: it propagates."""
+    token = None
     try:
-        with time_budget(seconds, getattr(fn, "__name__", "step")):
+        with time_budget(seconds, getattr(fn, "__name__", "step")) as token:
             return fn(*args, **kwargs)
-    except BudgetExceeded:
+    except BudgetExceeded as error:
+        if token is None or getattr(error, "token", None) is not token:
+            raise
         return default
     except (NotImplementedError, ValueError, TypeError, AttributeError, RecursionError):
         return default

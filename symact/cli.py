@@ -1,11 +1,14 @@
-"""The `symact` command line: build, list, show, derive, codegen, plot. Errors are one line, exit 2."""
+"""The `symact` command line: build, list, show, derive, codegen, plot, properties, check,
+identities, analyze. Errors are one line, exit 2."""
 import argparse
 import json
+import re
 import sys
 
 from . import registry
 from .activation import format_number
-from .errors import SymactError
+from .budget import DEFAULT_SECONDS, time_budget
+from .errors import BudgetExceeded, SymactError
 from .latex import expr_latex, expr_text
 
 MAX_ORDER = 12
@@ -25,6 +28,33 @@ def _params(act, pairs):
         values[key.strip()] = value
     act.substitutions(values)  # validates names and numbers
     return values
+
+
+def _activation(args):
+    """(activation, parameter values) for a catalog name, or for an expression in x whose
+    --param NAME=VALUE options declare its parameters and their defaults."""
+    text = args.name
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\- ]*", text.strip()):
+        act = registry.get(text)
+        return act, _params(act, args.param)
+    from .user import define
+    declared = {}
+    for pair in args.param or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise SymactError(f"--param takes NAME=VALUE, not {pair!r}")
+        declared[key.strip()] = value
+    return define("f", text, declared), {}
+
+
+def _timed(args, what, function, *rest, **options):
+    """function(...) under the command's --timeout, as a one-line error when it runs out."""
+    seconds = getattr(args, "timeout", None) or DEFAULT_SECONDS
+    try:
+        with time_budget(seconds, what):
+            return function(*rest, **options)
+    except BudgetExceeded:
+        raise SymactError(f"{what} gave up after {seconds:g} s (raise --timeout)") from None
 
 
 def _cmd_list(args, out):
@@ -73,8 +103,7 @@ def _show_record(act, values):
 
 
 def _cmd_show(args, out):
-    act = registry.get(args.name)
-    values = _params(act, args.param)
+    act, values = _activation(args)
     record = _show_record(act, values)
     if args.format == "json":
         out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
@@ -98,14 +127,14 @@ def _cmd_show(args, out):
 
 
 def _cmd_derive(args, out):
-    act = registry.get(args.name)
+    act, values = _activation(args)
     if args.steps:
         if act.vector:
             raise SymactError(f"--steps covers element-wise activations; {act.name} is vector-valued")
         if args.order != 1:
             raise SymactError("--steps derives the first derivative; leave out --order")
         from .derivation import derivation
-        steps = derivation(act, **_params(act, args.param))
+        steps = _timed(args, "the derivation", derivation, act, **values)
         rendered = {"latex": steps.latex, "markdown": steps.markdown, "text": steps.text}
         if args.format not in rendered:
             raise SymactError("--steps prints latex, markdown or text")
@@ -117,8 +146,7 @@ def _cmd_derive(args, out):
     else:
         if not 0 <= args.order <= MAX_ORDER:
             raise SymactError(f"--order must be between 0 and {MAX_ORDER}")
-        values = _params(act, args.param)
-        result = act.derivative(args.order, **values)
+        result = _timed(args, "differentiation", act.derivative, args.order, **values)
         text, latex = expr_text(result), act.derivative_latex(args.order, **values)
     if args.format == "json":
         out.write(json.dumps({"name": act.name, "order": args.order, "derivative": text,
@@ -130,16 +158,15 @@ def _cmd_derive(args, out):
 
 
 def _cmd_codegen(args, out):
-    act = registry.get(args.name)
+    act, values = _activation(args)
     if act.vector:
         raise SymactError(f"codegen covers element-wise activations; {act.name} is vector-valued")
-    values = _params(act, args.param)
     function = act.numpy_derivative(**values) if args.derivative else act.numpy(**values)
     out.write(function.source)
 
 
 def _cmd_plot(args, out):
-    act = registry.get(args.name)
+    act, _ = _activation(args)
     if act.vector:
         raise SymactError(f"plot covers element-wise activations; {act.name} is vector-valued")
     target = args.output or f"{act.name}.png"
@@ -168,6 +195,83 @@ def _cmd_build(args, out):
         raise SymactError(f"cannot write to {args.out}: {error.strerror}") from None
 
 
+def _cmd_properties(args, out):
+    from .properties import markdown_table, text_block
+    if args.names:
+        acts = [registry.get(n) for n in args.names]
+    else:
+        acts = registry.all_activations("elementwise")
+    if any(a.vector for a in acts):
+        raise SymactError("properties cover element-wise activations")
+    if args.param and len(acts) != 1:
+        raise SymactError("--param needs exactly one activation name")
+    values = _params(acts[0], args.param) if args.param else {}
+    tables = [_timed(args, f"properties of {a.name}", a.properties, **values) for a in acts]
+    if args.format == "json":
+        shown = tables[0] if len(tables) == 1 else tables
+        out.write(json.dumps(shown, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "markdown":
+        out.write(markdown_table(tables))
+    else:
+        out.write("\n".join(text_block(t) for t in tables))
+
+
+def _cmd_check(args, out):
+    from .check import check
+    verdict = check(args.claim, args.assume or [], timeout=args.timeout or DEFAULT_SECONDS)
+    out.write((json.dumps(verdict.as_dict(), indent=2, ensure_ascii=False)
+               if args.format == "json" else verdict.text()) + "\n")
+    return verdict.exit_code
+
+
+def _cmd_identities(args, out):
+    from .identities import IDENTITIES
+    rows = []
+    for identity in IDENTITIES:
+        verdict = identity.check(timeout=args.timeout)
+        rows.append({"claim": identity.claim, "assume": list(identity.assume),
+                     "note": identity.note, "involves": identity.involves,
+                     "status": verdict.status, "method": verdict.method})
+    if args.format == "json":
+        out.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "markdown":
+        out.write("| identity | assuming | status | note |\n|---|---|---|---|\n")
+        for r in rows:
+            out.write(f"| `{r['claim']}` | {', '.join(r['assume']) or '-'} | {r['status']} "
+                      f"| {r['note']} |\n")
+    else:
+        for r in rows:
+            assume = f"  (assuming {', '.join(r['assume'])})" if r["assume"] else ""
+            out.write(f"{r['status']:<8} {r['claim']}{assume}\n")
+    return 0 if all(r["status"] == "proved" for r in rows) else 3
+
+
+def _cmd_analyze(args, out):
+    from .properties import text_block
+    act, _ = _activation(args)
+    derivative = _timed(args, "differentiation", act.derivative)
+    output_form = _timed(args, "the output form", act.derivative_in_output)
+    table = _timed(args, "the properties", act.properties)
+    code = _timed(args, "code generation", lambda: act.numpy().source)
+    record = {"expr": expr_text(act.expr), "derivative": expr_text(derivative),
+              "derivative_in_output": None if output_form is None else expr_text(output_form),
+              "latex": act.latex(), "derivative_latex": act.derivative_latex(),
+              "properties": table, "numpy": code}
+    if args.steps:
+        from .derivation import derivation
+        record["steps"] = _timed(args, "the derivation", derivation, act).text()
+    if args.format == "json":
+        out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    elif args.format == "latex":
+        out.write(record["latex"] + "\n" + record["derivative_latex"] + "\n")
+    else:
+        out.write(f"f(x)  = {record['expr']}\nf'(x) = {record['derivative']}\n")
+        out.write(f"f' in terms of y = f(x): {record['derivative_in_output'] or 'none'}\n")
+        if args.steps:
+            out.write(record["steps"] + "\n")
+        out.write(text_block(table) + "\nNumPy code:\n" + code)
+
+
 def build_parser():
     parser = _Parser(prog="symact", description="Activation functions defined once in SymPy; "
                      "derivatives, LaTeX and NumPy code derived from the definition.")
@@ -188,9 +292,13 @@ def build_parser():
                                 ("codegen", "the generated NumPy source", _cmd_codegen),
                                 ("plot", "f and f' side by side as a PNG", _cmd_plot)):
         p = sub.add_parser(name, help=helptext)
-        p.add_argument("name", help="activation name or alias")
+        p.add_argument("name", help="activation name or alias, or an expression in x "
+                       "such as 'x*sigmoid(beta*x)'")
         p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                       help="parameter value, exact decimal or fraction (repeatable)")
+                       help="parameter value, exact decimal or fraction (repeatable); for an "
+                       "expression, declares a parameter and its default")
+        p.add_argument("--timeout", type=float, default=None,
+                       help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
         p.set_defaults(run=run)
         if name == "show":
             p.add_argument("--format", choices=("text", "json", "latex"), default="text")
@@ -205,6 +313,37 @@ def build_parser():
             p.add_argument("--derivative", action="store_true", help="the derivative's code")
         if name == "plot":
             p.add_argument("-o", "--output", help="PNG file (default NAME.png)")
+    p = sub.add_parser("properties", help="derived property table (range, monotonicity, C^k, ...)")
+    p.add_argument("names", nargs="*", help="activations (default: every element-wise one)")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="parameter value for the one activation named (repeatable)")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("--timeout", type=float, default=None,
+                   help=f"seconds per activation (default {DEFAULT_SECONDS:g})")
+    p.set_defaults(run=_cmd_properties)
+    p = sub.add_parser("check", help="prove or refute a claim; exit 0 proved, 1 refuted, "
+                       "3 unknown, 2 bad input")
+    p.add_argument("claim", help="e.g. 'tanh(x) == 2*sigmoid(2*x) - 1' or 'diff(sigmoid(x), x) <= 1/4'")
+    p.add_argument("--assume", action="append", metavar="RELATION",
+                   help="e.g. 'a >= 0', '0 < b < 1', 'x < 0' (repeatable)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--timeout", type=float, default=None,
+                   help=f"seconds before giving up with 'unknown' (default {DEFAULT_SECONDS:g})")
+    p.set_defaults(run=_cmd_check)
+    p = sub.add_parser("identities", help="the built-in identity library, each checked")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    p.add_argument("--timeout", type=float, default=None, help="seconds per identity")
+    p.set_defaults(run=_cmd_identities)
+    p = sub.add_parser("analyze", help="everything for your own activation: derivative, output "
+                       "form, properties, LaTeX, NumPy code")
+    p.add_argument("name", metavar="EXPR", help="an expression in x, e.g. 'x*tanh(softplus(x))'")
+    p.add_argument("--param", action="append", metavar="NAME=DEFAULT",
+                   help="declare a parameter and its default (repeatable)")
+    p.add_argument("--format", choices=("text", "json", "latex"), default="text")
+    p.add_argument("--steps", action="store_true", help="include the derivation step by step")
+    p.add_argument("--timeout", type=float, default=None,
+                   help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
+    p.set_defaults(run=_cmd_analyze)
     return parser
 
 
@@ -212,7 +351,9 @@ def main(argv=None, out=None):
     out = out or sys.stdout
     try:
         args = build_parser().parse_args(argv)
-        args.run(args, out)
+        if getattr(args, "timeout", None) is not None and not 0 < args.timeout <= 3600:
+            raise SymactError("--timeout takes seconds between 0 and 3600")
+        status = args.run(args, out)
     except SymactError as error:
         print(f"symact: error: {error}", file=sys.stderr)
         return 2
@@ -221,7 +362,7 @@ def main(argv=None, out=None):
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    return status or 0
 
 
 def main_exit():

@@ -4,7 +4,9 @@ Each head differentiates in its own terms (sigmoid' = sigmoid(1 - sigmoid)), kno
 special values, rewrites to elementary functions for identity checks, and prints as
 textbook LaTeX. Numeric printers live in symact.numeric.
 """
+import mpmath
 import sympy as sp
+from mpmath.libmp import prec_to_dps
 
 
 class _Head(sp.Function):
@@ -51,7 +53,19 @@ class _Head(sp.Function):
         return self._elementary(self.args[0])._eval_nseries(x, n, logx, cdir)
 
     def _eval_evalf(self, prec):
-        return self._elementary(self.args[0])._eval_evalf(prec)
+        # evaluated by mpmath in a form that does not cancel: SymPy's evalf of the
+        # elementary form (log(1 + e^-60), 1 + erf(-30)) rounds to exactly 0, and an
+        # exact-looking 0 makes Mul(x, tanh(softplus(-60))) collapse to 0
+        arg = self.args[0].evalf(prec_to_dps(prec) + 10)
+        if not arg.is_Number or not arg.is_real:
+            return self._elementary(self.args[0])._eval_evalf(prec)
+        with mpmath.workprec(prec + 20):
+            value = self._mpmath(mpmath.mpf(arg._mpf_))
+        return sp.Float._new(mpmath.mpf(value)._mpf_, prec)
+
+    @staticmethod
+    def _mpmath(t):
+        raise NotImplementedError
 
 
 class sigmoid(_Head):
@@ -66,6 +80,10 @@ class sigmoid(_Head):
 
     def _elementary(self, arg):
         return 1 / (1 + sp.exp(-arg))
+
+    @staticmethod
+    def _mpmath(t):
+        return 1 / (1 + mpmath.exp(-t))
 
     def _eval_rewrite_as_tanh(self, arg, **kwargs):
         return (1 + sp.tanh(arg / 2)) / 2
@@ -84,6 +102,10 @@ class softplus(_Head):
     def _elementary(self, arg):
         return sp.log(1 + sp.exp(arg))
 
+    @staticmethod
+    def _mpmath(t):
+        return t + mpmath.log1p(mpmath.exp(-t)) if t > 0 else mpmath.log1p(mpmath.exp(t))
+
     def _eval_rewrite_as_log(self, arg, **kwargs):
         return self._elementary(arg)
 
@@ -101,6 +123,10 @@ class Phi(_Head):
 
     def _elementary(self, arg):
         return (1 + sp.erf(arg / sp.sqrt(2))) / 2
+
+    @staticmethod
+    def _mpmath(t):
+        return mpmath.ncdf(t)
 
     def _eval_rewrite_as_erf(self, arg, **kwargs):
         return self._elementary(arg)

@@ -5,6 +5,7 @@ symbolic limit is accepted only when it agrees with 50-digit evaluation far out.
 code only needs the limit as a float: `float_limit` reads it off far-out values and asks
 sympy.limit (seconds per call) only when those do not settle.
 """
+import functools
 import math
 
 import mpmath
@@ -75,6 +76,7 @@ def _consistent(candidate, far):
     return abs(last - target) <= 1e-3 * max(1, abs(target))
 
 
+@functools.lru_cache(maxsize=4096)
 def limit_at(expr, point, seconds=10):
     """lim expr as x -> point (+-oo), as a SymPy number; None if unknown or nonexistent."""
     tail = expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda pw: branch_towards(pw, point))

@@ -16,8 +16,13 @@ def _mp_form(expr):
     """Heads in forms that do not cancel at any precision (log(1 + e^-316) is 0 at 120
     digits, log1p is not), then the rest in elementary functions."""
     expr = expr.replace(softplus, lambda u: log1p(sp.exp(u)))
-    expr = expr.replace(Phi, lambda u: sp.erfc(-u / sp.sqrt(2)) / 2)
+    # not erfc(-u/sqrt 2)/2: SymPy rewrites erfc(-z) as 2 - erfc(z), which cancels
+    expr = expr.replace(Phi, _NCDF)
     return to_elementary(expr)
+
+
+_NCDF = sp.Function("ncdf")
+_MODULES = [{"ncdf": mpmath.ncdf}, "mpmath"]
 
 DIGITS = 50
 MAX_DIGITS = 3200
@@ -28,7 +33,7 @@ def mp_function(expr, digits=DIGITS):
     expr = sp.sympify(expr)
     if expr.free_symbols - {x}:
         raise ValueError(f"unset symbols {sorted(map(str, expr.free_symbols - {x}))}")
-    stable = sp.lambdify(x, _mp_form(expr), modules="mpmath")
+    stable = sp.lambdify(x, _mp_form(expr), modules=_MODULES)
     plain = sp.lambdify(x, to_elementary(expr), modules="mpmath")
 
     def raw(point):
