@@ -3,7 +3,9 @@ from dataclasses import dataclass
 
 from .activation import format_number
 from .heads import HEADS, to_elementary
+from .identities import IDENTITIES
 from .kinks import kinks
+from .properties import rows as property_rows
 from .latex import derivative_lhs, expr_latex, expr_text
 from .derivation import derivation
 from .symbols import y
@@ -52,6 +54,9 @@ def _facts(act):
         "output_reason": act.derivative_in_output_reason,
         "kinks": ", ".join(expr_latex(k) for k in kink_points),
         "steps": derivation(act),
+        "properties": property_rows(act.properties()),
+        "identities": [(identity, identity.check().status) for identity in IDENTITIES
+                       if act.name in identity.involves],
     }
 
 
@@ -88,6 +93,18 @@ def _latex(act, facts, plot_file):
     if facts["kinks"]:
         parts.append(f"\\subsection*{{Kinks}}\nNot differentiable at $x = {facts['kinks']}$. ")
         parts.append(latex_text(act.kink_note) + ".\n\n" if act.kink_note else "\n\n")
+    parts.append("\\subsection*{Properties at the default parameters}\n"
+                 "\\begin{longtable}{@{}p{5cm}p{11cm}@{}}\n")
+    for label, value in facts["properties"]:
+        parts.append(f"{latex_text(label)} & {latex_text(value)} \\\\\n")
+    parts.append("\\end{longtable}\n")
+    if facts["identities"]:
+        parts.append("\\subsection*{Identities}\nChecked by \\texttt{symact check}:\n"
+                     "\\begin{itemize}\n")
+        for identity, status in facts["identities"]:
+            assume = f" (assuming {latex_text(', '.join(identity.assume))})" if identity.assume else ""
+            parts.append(f"\\item {latex_text(identity.claim)}{assume}: {status}\n")
+        parts.append("\\end{itemize}\n")
     parts.append("\\begin{center}\n"
                  f"\\includegraphics[width=\\linewidth]{{{plot_file}}}\n\\end{{center}}\n")
     return "".join(parts)
@@ -110,6 +127,16 @@ def _markdown(act, facts, plot_file):
     if facts["kinks"]:
         parts.append(f"## Kinks\n\nNot differentiable at $x = {facts['kinks']}$. "
                      + (f"{act.kink_note}.\n\n" if act.kink_note else "\n\n"))
+    parts.append("## Properties at the default parameters\n\n| property | value |\n|---|---|\n")
+    for label, value in facts["properties"]:
+        parts.append(f"| {label} | `{value}` |\n".replace("`|", "`\\|"))
+    parts.append("\n")
+    if facts["identities"]:
+        parts.append("## Identities\n\nChecked by `symact check`:\n\n")
+        for identity, status in facts["identities"]:
+            assume = f" (assuming `{', '.join(identity.assume)}`)" if identity.assume else ""
+            parts.append(f"- `{identity.claim}`{assume}: {status}\n")
+        parts.append("\n")
     parts.append(f"![{act.name} and its derivative]({plot_file})\n")
     return "".join(parts)
 

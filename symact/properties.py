@@ -234,8 +234,8 @@ def _extremum(entry):
     return "none" if entry is None else f"{entry['value']} at {entry['at']}"
 
 
-def text_block(table):
-    """A property table as aligned text lines."""
+def rows(table):
+    """(label, value) pairs of a property table, as people read them."""
     rows = [
         ("f(0)", table["value_at_zero"]), ("f'(0)", table["derivative_at_zero"]),
         ("range", range_text(table)), ("monotonic", table["monotonic"]),
@@ -252,6 +252,12 @@ def text_block(table):
     ]
     if table["numeric"]:
         rows.append(("computed numerically", ", ".join(table["numeric"])))
+    return rows
+
+
+def text_block(table):
+    """A property table as aligned text lines."""
+    rows = globals()["rows"](table)
     width = max(len(label) for label, _ in rows)
     lines = [f"{table['name']}" + (f" ({', '.join(f'{k} = {v}' for k, v in table['parameters'].items())})"
                                    if table["parameters"] else "")]
@@ -263,11 +269,26 @@ MARKDOWN_COLUMNS = ("activation", "range", "monotonic", "smoothness", "zero-cent
                     "saturates", "max f'", "f(0)", "f'(0)", "kinks")
 
 
+def short(value, limit=24):
+    """A value string for a table cell: long exact forms (selu's constants as p/q) as
+    17 significant digits."""
+    if len(value) <= limit or value in ("oo", "-oo"):
+        return value
+    try:
+        number = sp.sympify(value, locals={"LambertW": sp.LambertW})
+        return sp.sstr(sp.N(number, 17)) if number.is_number else value
+    except (sp.SympifyError, TypeError, ValueError):
+        return value
+
+
 def markdown_row(table):
-    return [f"`{table['name']}`", range_text(table), table["monotonic"],
+    r = table["range"]
+    shown = dict(table, range=dict(r, lower=short(r["lower"]), upper=short(r["upper"])))
+    return [f"`{table['name']}`", range_text(shown), table["monotonic"],
             continuity_text(table["continuity"]), "yes" if table["zero_centered"] else "no",
-            _saturation(table), table["max_derivative"]["value"], table["value_at_zero"],
-            table["derivative_at_zero"], ", ".join(table["kinks"]) or "-"]
+            _saturation(table), short(table["max_derivative"]["value"]),
+            short(table["value_at_zero"]), short(table["derivative_at_zero"]),
+            ", ".join(table["kinks"]) or "-"]
 
 
 def markdown_table(tables):
