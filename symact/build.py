@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import registry
-from .document import latex_text, output_form_text, render
+from .document import breakable, latex_text, output_form_text, render
 from .errors import SymactError
 from .latex import expr_latex
 from .kinks import kinks
@@ -31,7 +31,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 PDFLATEX_SECONDS = 300
 # cm per column of the catalog property table after the name (range ... kinks)
-PROPERTY_WIDTHS = (1.9, 1.8, 2.0, 1.1, 1.5, 1.9, 1.2, 1.2, 1.2)
+PROPERTY_WIDTHS = (1.7, 1.6, 1.9, 1.0, 1.3, 1.7, 1.0, 1.0, 1.0)
 # pdflatex stamps the date and a random ID unless told the time: a fixed one keeps the
 # PDF reproducible
 REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
@@ -172,13 +172,13 @@ def _combined(names, pages, rows, families):
     table.append("\\bottomrule\n\\end{longtable}\n")
     # the catalog-wide property table (columns as in `symact properties --format markdown`)
     columns = MARKDOWN_COLUMNS[1:]
-    table.append("\\section*{Properties at the default parameters}\n{\\small\\setlength{\\tabcolsep}{3pt}\n"
+    table.append("\\section*{Properties at the default parameters}\n{\\small\\setlength{\\tabcolsep}{2pt}\n"
                  "\\begin{longtable}{@{}l" + "".join(f">{{\\raggedright\\arraybackslash}}p{{{w}cm}}" for w in PROPERTY_WIDTHS) + "@{}}\n\\toprule\n"
                  + " & ".join(latex_text(c) for c in MARKDOWN_COLUMNS) + " \\\\\n\\midrule\n\\endhead\n")
     for name in names:
         cells = rows[name]["properties"][1:]
         table.append(f"\\hyperref[act:{name}]{{{latex_text(name)}}} & "
-                     + " & ".join(_breakable(c) for c in cells) + " \\\\\n")
+                     + " & ".join(breakable(c) for c in cells) + " \\\\\n")
     table.append("\\bottomrule\n\\end{longtable}}\n")
     figures = "".join(
         f"\\begin{{center}}\n\\includegraphics[width=\\linewidth]{{plots/family_{tag}.png}}\n"
@@ -190,11 +190,6 @@ def _combined(names, pages, rows, families):
             "\\begin{document}\n\\maketitle\n\\tableofcontents\n\\clearpage\n"
             + "".join(table) + figures
             + "\\clearpage\n".join(pages[n] for n in names) + "\\end{document}\n")
-
-
-def _breakable(text):
-    """Plain text in a narrow table cell: long numbers may break after any digit."""
-    return latex_text(text).replace(", ", ",\\allowbreak{} ").replace("0", "0\\allowbreak{}")
 
 
 def _index(names, rows, families):

@@ -1,4 +1,5 @@
 """One activation's derivation document, as a LaTeX body and as GitHub Markdown."""
+import re
 from dataclasses import dataclass
 
 from .activation import format_number
@@ -20,6 +21,13 @@ LONG_FORMULA = 150
 def latex_text(text):
     """Plain text (a summary, a source) safe inside a LaTeX paragraph."""
     return "".join(_LATEX_SPECIALS.get(c, c) for c in text).replace("'", "'{}")
+
+
+def breakable(text):
+    """Plain text for a table cell: long numbers (selu's exact constants) may break after
+    any digit, lists after a comma."""
+    text = latex_text(text).replace(", ", ",\\allowbreak{} ")
+    return re.sub(r"(\d)", r"\1\\allowbreak{}", text)
 
 
 def _display(formula):
@@ -96,7 +104,7 @@ def _latex(act, facts, plot_file):
     parts.append("\\subsection*{Properties at the default parameters}\n"
                  "\\begin{longtable}{@{}p{5cm}p{11cm}@{}}\n")
     for label, value in facts["properties"]:
-        parts.append(f"{latex_text(label)} & {latex_text(value)} \\\\\n")
+        parts.append(f"{latex_text(label)} & {breakable(value)} \\\\\n")
     parts.append("\\end{longtable}\n")
     if facts["identities"]:
         parts.append("\\subsection*{Identities}\nChecked by \\texttt{symact check}:\n"

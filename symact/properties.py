@@ -234,6 +234,12 @@ def _extremum(entry):
     return "none" if entry is None else f"{entry['value']} at {entry['at']}"
 
 
+def readable(text):
+    """Long exact fractions in a value string (selu's constants) as 17 significant digits;
+    the JSON keeps them exact."""
+    return re.sub(r"\d{15,}/\d{15,}", lambda m: sp.sstr(sp.Float(sp.Rational(m.group(0)), 17)), text)
+
+
 def rows(table):
     """(label, value) pairs of a property table, as people read them."""
     rows = [
@@ -252,7 +258,7 @@ def rows(table):
     ]
     if table["numeric"]:
         rows.append(("computed numerically", ", ".join(table["numeric"])))
-    return rows
+    return [(label, readable(value)) for label, value in rows]
 
 
 def text_block(table):
