@@ -87,8 +87,7 @@ def parse_claim(claim, assume=()):
             if not isinstance(symbol, sp.Symbol) or not bound.is_number or not bound.is_real:
                 raise SymactError(f"assumption {text!r} must compare one symbol with a number, "
                                   "e.g. 'a >= 0' or '0 < a < 1'")
-            allowed = relation(lhs, rhs).as_set() if symbol is lhs else relation(lhs, rhs).as_set()
-            domains[symbol] = domains.get(symbol, sp.S.Reals).intersect(allowed)
+            domains[symbol] = domains.get(symbol, sp.S.Reals).intersect(relation(lhs, rhs).as_set())
             if domains[symbol] is sp.S.EmptySet:
                 raise SymactError(f"the assumptions on {symbol} contradict each other")
     return relations, domains
