@@ -120,18 +120,18 @@ def check(claim, assume=(), timeout=DEFAULT_SECONDS):
 
 def _check_one(claim, relation, domains):
     lhs, rel, rhs = relation
-    _EVIDENCE.clear()
-    counterexample = refute(lhs, rel, rhs, domains)
+    counterexample, turning = refute(lhs, rel, rhs, domains)
     if counterexample is not None:
         point, left, right = counterexample
         return Verdict("refuted", claim, "counterexample checked at 50 and 80 digits",
                        {str(k): value_text(v) for k, v in point.items()},
                        _digits(left), _digits(right))
-    proof = prove(lhs, rel, rhs, domains)
-    samples = len(_x_samples(domains.get(x, sp.S.Reals)))
+    proof, reason = prove(lhs, rel, rhs, domains)
     if proof is not None:
         return Verdict("proved", claim, proof)
-    evidence = {"samples": samples, **_EVIDENCE, "reason": _LAST_FAILURE.get("reason", "")}
+    evidence = {"samples": len(_x_samples(domains.get(x, sp.S.Reals))), "reason": reason}
+    if turning is not None:
+        evidence["turning_points"] = [value_text(sp.Float(v, 17)) for v in turning]
     return Verdict("unknown", claim, "no proof found; no counterexample found", evidence=evidence)
 
 
@@ -214,7 +214,8 @@ def _violated(left, rel, right, digits):
 
 
 def refute(lhs, rel, rhs, domains):
-    """(point, lhs value, rhs value) of a confirmed counterexample, or None."""
+    """((point, lhs value, rhs value) of a confirmed counterexample or None, the turning
+    points tried or None when the claim was refuted before them or has none to try)."""
     parameters = sorted((lhs.free_symbols | rhs.free_symbols) - {x}, key=lambda s: s.name)
     xs = _x_samples(domains.get(x, sp.S.Reals))
     try:
@@ -233,27 +234,29 @@ def refute(lhs, rel, rhs, domains):
                 continue
             confirmed = _confirm(lhs, rel, rhs, point)
             if confirmed is not None:
-                return confirmed
-    for value in _turning_points(lhs - rhs, parameters, domains):
+                return confirmed, None
+    turning = _turning_points(lhs - rhs, parameters, domains)
+    for value in turning or []:
         point = {x: value}
         left, right = (_evaluate(side, point, DIGITS) for side in (lhs, rhs))
         if _violated(left, rel, right, DIGITS):
             confirmed = _confirm(lhs, rel, rhs, point)
             if confirmed is not None:
-                return confirmed
-    return None
+                return confirmed, turning
+    return None, turning
 
 
 def _turning_points(difference, parameters, domains):
     """Where lhs - rhs has a local extremum (numerically, as exact 25-digit decimals):
-    a wrong bound is violated first there, between the fixed samples."""
+    a wrong bound is violated first there, between the fixed samples. None where there is
+    no scan to do (parameters, no x, a domain that is not an interval, no split)."""
     domain = domains.get(x, sp.S.Reals)
     if parameters or not difference.has(x) or not isinstance(domain, sp.Interval):
-        return []
+        return None
     try:
         pieces, _ = split(linearize(difference))
     except NotSplittable:
-        return []
+        return None
     found = []
     for piece in pieces:
         lo, hi = max(piece.lo, domain.start), min(piece.hi, domain.end)
@@ -263,7 +266,6 @@ def _turning_points(difference, parameters, domains):
             value = sp.Rational(mpmath.nstr(root, 25))
             if domain.contains(value) == sp.true:
                 found.append(value)
-    _EVIDENCE["turning_points"] = [value_text(sp.Float(v, 17)) for v in found]
     return found
 
 
@@ -282,18 +284,9 @@ def _confirm(lhs, rel, rhs, point):
 
 
 # ---- proof ----------------------------------------------------------------------------------
-_LAST_FAILURE = {}
-_EVIDENCE = {}
-
-
-def _fail(reason):
-    _LAST_FAILURE["reason"] = reason
-    return None
-
-
 def prove(lhs, rel, rhs, domains):
-    """A one-line description of a symbolic proof of lhs rel rhs, or None."""
-    _LAST_FAILURE.clear()
+    """(one-line description of a symbolic proof of lhs rel rhs, None) or (None, the
+    reason no proof was found)."""
     if rel is sp.Eq:
         target, strict = lhs - rhs, None
     elif rel in (sp.Ge, sp.Gt):
@@ -308,22 +301,22 @@ def prove(lhs, rel, rhs, domains):
         try:
             points = breakpoints(expr)
         except NotSplittable as reason:
-            return _fail(str(reason))
+            return None, str(reason)
         split_at |= set(points)
         for lo, hi, point in _regions(points, domains.get(x, sp.S.Reals)):
             if point is not None:
                 value = resolve(expr, point).subs(x, point)
                 if not _decide(value, strict):
-                    return _fail(f"at x = {point}: could not show {value} {_goal(strict)}")
+                    return None, f"at x = {point}: could not show {value} {_goal(strict)}"
                 continue
             piece = resolve(expr, representative(lo, hi))
             if not _decide_piece(piece, lo, hi, strict):
-                return _fail(f"on ({lo}, {hi}): could not show {piece} {_goal(strict)}")
+                return None, f"on ({lo}, {hi}): could not show {piece} {_goal(strict)}"
     how = "the difference simplifies to 0" if strict is None else \
         f"the difference is {_goal(strict)} (sign rules and critical points)"
     where = f" on each side of {', '.join(map(str, sorted(split_at, key=float)))}" if split_at else ""
     ranges = f", parameters split into {len(cases)} cases" if len(cases) > 1 else ""
-    return f"{how}{where}{ranges}"
+    return f"{how}{where}{ranges}", None
 
 
 def _goal(strict):

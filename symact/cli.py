@@ -30,11 +30,12 @@ def _params(act, pairs):
     return values
 
 
-def _activation(args):
+def _activation(args, expression=False):
     """(activation, parameter values) for a catalog name, or for an expression in x whose
-    --param NAME=VALUE options declare its parameters and their defaults."""
+    --param NAME=VALUE options declare its parameters and their defaults (always an
+    expression when asked: `analyze x` analyses the identity)."""
     text = args.name
-    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\- ]*", text.strip()):
+    if not expression and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_\- ]*", text.strip()):
         act = registry.get(text)
         return act, _params(act, args.param)
     from .user import define
@@ -248,15 +249,10 @@ def _cmd_identities(args, out):
 
 def _cmd_analyze(args, out):
     from .properties import text_block
-    act, _ = _activation(args)
-    derivative = _timed(args, "differentiation", act.derivative)
-    output_form = _timed(args, "the output form", act.derivative_in_output)
-    table = _timed(args, "the properties", act.properties)
-    code = _timed(args, "code generation", lambda: act.numpy().source)
-    record = {"expr": expr_text(act.expr), "derivative": expr_text(derivative),
-              "derivative_in_output": None if output_form is None else expr_text(output_form),
-              "latex": act.latex(), "derivative_latex": act.derivative_latex(),
-              "properties": table, "numpy": code}
+    act, _ = _activation(args, expression=True)
+    record = _timed(args, "the derivative and output form", _show_record, act, {})
+    record["properties"] = _timed(args, "the properties", act.properties)
+    record["numpy"] = _timed(args, "code generation", lambda: act.numpy().source)
     if args.steps:
         from .derivation import derivation
         record["steps"] = _timed(args, "the derivation", derivation, act).text()
@@ -269,7 +265,7 @@ def _cmd_analyze(args, out):
         out.write(f"f' in terms of y = f(x): {record['derivative_in_output'] or 'none'}\n")
         if args.steps:
             out.write(record["steps"] + "\n")
-        out.write(text_block(table) + "\nNumPy code:\n" + code)
+        out.write(text_block(record["properties"]) + "\nNumPy code:\n" + record["numpy"])
 
 
 def build_parser():

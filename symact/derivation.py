@@ -183,27 +183,23 @@ class Derivation:
     def _lhs(self):
         return derivative_lhs(self.act, 1)
 
-    def latex(self):
-        """Display equations with the rule in words before each, for a LaTeX document."""
-        lines = []
+    def _formulas(self):
+        """(rule, LaTeX formula) per step; the first carries the left-hand side f'(x) =."""
         for index, step in enumerate(self.steps):
             body = expr_latex(step.expr, self._names)
             if step.in_output:
                 body += r", \qquad y = f(x)"
-            lhs = f"{self._lhs()} = " if index == 0 else "= "
-            lines.append(f"\\emph{{{_latex_words(step.rule)}:}}\n\\[ {lhs}{body} \\]\n")
-        return "".join(lines)
+            yield step.rule, (f"{self._lhs()} = " if index == 0 else "= ") + body
+
+    def latex(self):
+        """Display equations with the rule in words before each, for a LaTeX document."""
+        return "".join(f"\\emph{{{_latex_words(rule)}:}}\n\\[ {formula} \\]\n"
+                       for rule, formula in self._formulas())
 
     def markdown(self):
         """Numbered steps, each rule in words and its formula as a $$ block (GitHub)."""
-        lines = []
-        for index, step in enumerate(self.steps, 1):
-            body = expr_latex(step.expr, self._names)
-            if step.in_output:
-                body += r", \qquad y = f(x)"
-            lhs = f"{self._lhs()} = " if index == 1 else "= "
-            lines.append(f"{index}. *{step.rule}*\n\n$$\n{lhs}{body}\n$$\n")
-        return "\n".join(lines)
+        return "\n".join(f"{index}. *{rule}*\n\n$$\n{formula}\n$$\n"
+                          for index, (rule, formula) in enumerate(self._formulas(), 1))
 
     def text(self):
         width = max(len(step.rule) for step in self.steps)

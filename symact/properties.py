@@ -136,18 +136,11 @@ def monotonicity(expr):
         ups &= before <= here <= after
         downs &= before >= here >= after
     strict = "0" not in signs
-    if direction in ("+", "0") and ups and (direction == "+" or not downs or points):
-        if direction == "0" and not any(_jumped(points, pieces)):
-            return "no"  # constant: neither increasing nor decreasing in any useful sense
+    if direction in ("+", "0") and ups:
         return "increasing" if strict else "non-decreasing"
     if direction in ("-", "0") and downs:
         return "decreasing" if strict else "non-increasing"
     return "no"
-
-
-def _jumped(points, pieces):
-    for (p, value), left, right in zip(points, pieces, pieces[1:]):
-        yield numeric(side_limit(left.expr, p, "-")) != numeric(side_limit(right.expr, p, "+"))
 
 
 # ---- smoothness ---------------------------------------------------------------------------

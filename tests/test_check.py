@@ -1,6 +1,7 @@
 """The checker: the identity library is proved, plausible slips are refuted with a
 counterexample that really violates the claim, and the CLI reports each verdict by status."""
 import json
+import time
 
 import mpmath
 import pytest
@@ -80,8 +81,23 @@ def test_unknown_is_reported_with_evidence_not_guessed():
 
 
 def test_time_budget_gives_up_cleanly():
+    # without a budget this claim takes about 12 s and ends "unknown"
+    started = time.perf_counter()
     verdict = check("gelu_tanh(x) >= -0.171", timeout=0.5)
-    assert verdict.status in ("unknown", "proved")
+    assert time.perf_counter() - started < 3
+    assert verdict.status == "unknown"
+    assert "time budget" in verdict.evidence["reason"]
+
+
+def test_unknown_verdict_carries_its_evidence():
+    # true (the minimum is -0.27846...), but the critical point needs LambertW
+    verdict = check("x*sigmoid(x) >= -0.2785")
+    assert verdict.status == "unknown"
+    assert verdict.evidence["reason"].startswith("on (-oo, oo): could not show")
+    (turning,) = verdict.evidence["turning_points"]
+    assert abs(float(turning) + 1.2784645427610738) < 1e-12
+    # each verdict starts afresh: a later check does not inherit this evidence
+    assert check("relu(x) >= 0").evidence == {}
 
 
 def test_assumptions_restrict_x():
