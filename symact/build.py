@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from . import registry
-from .document import breakable, latex_text, output_form_text, render
+from .document import latex_style, latex_text, markdown_style, render
 from .errors import SymactError
 from .latex import expr_latex
 from .kinks import kinks
-from .properties import MARKDOWN_COLUMNS, markdown_row
+from .properties import MARKDOWN_COLUMNS, catalog_row
 
 FAMILIES = {  # family tag -> title of its comparison plot
     "relu": "ReLU family", "sigmoid": "Sigmoid and tanh family",
@@ -31,7 +31,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 PDFLATEX_SECONDS = 300
 # cm per column of the catalog property table after the name (range ... kinks)
-PROPERTY_WIDTHS = (1.7, 1.6, 1.9, 1.0, 1.3, 1.7, 1.0, 1.0, 1.0)
+PROPERTY_WIDTHS = (2.4, 1.65, 1.95, 0.6, 1.45, 1.25, 1.15, 1.0, 1.1)
 # pdflatex stamps the date and a random ID unless told the time: a fixed one keeps the
 # PDF reproducible
 REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
@@ -149,14 +149,14 @@ def build(out, names=None, jobs=2, cache=None, pdf=True, plots=True, progress=pr
 
 
 def _row(act):
-    """What the index tables say of one activation: f' in the output (text and LaTeX),
-    kinks (LaTeX)."""
+    """What the index tables say of one activation: f' in the output, kinks and the
+    property cells (LaTeX and Markdown)."""
     form = act.derivative_in_output()
     return {"summary": act.summary,
-            "output_text": output_form_text(act),
             "output_latex": None if form is None else expr_latex(form, act.symbol_latex_names()),
             "kinks": [expr_latex(k) for k in kinks(act.at())],
-            "properties": markdown_row(act.properties())}
+            "properties": catalog_row(act.properties(), markdown_style()),
+            "properties_latex": catalog_row(act.properties(), latex_style(digits=6))}
 
 
 def _combined(names, pages, rows, families):
@@ -172,13 +172,12 @@ def _combined(names, pages, rows, families):
     table.append("\\bottomrule\n\\end{longtable}\n")
     # the catalog-wide property table (columns as in `symact properties --format markdown`)
     columns = MARKDOWN_COLUMNS[1:]
-    table.append("\\section*{Properties at the default parameters}\n{\\small\\setlength{\\tabcolsep}{2pt}\n"
+    table.append("\\section*{Properties at the default parameters}\n{\\footnotesize\\setlength{\\tabcolsep}{2.5pt}\n"
                  "\\begin{longtable}{@{}l" + "".join(f">{{\\raggedright\\arraybackslash}}p{{{w}cm}}" for w in PROPERTY_WIDTHS) + "@{}}\n\\toprule\n"
-                 + " & ".join(latex_text(c) for c in MARKDOWN_COLUMNS) + " \\\\\n\\midrule\n\\endhead\n")
+                 + " & ".join(latex_text(c).replace("/", "/\\allowbreak{}") for c in MARKDOWN_COLUMNS) + " \\\\\n\\midrule\n\\endhead\n")
     for name in names:
-        cells = rows[name]["properties"][1:]
         table.append(f"\\hyperref[act:{name}]{{{latex_text(name)}}} & "
-                     + " & ".join(breakable(c) for c in cells) + " \\\\\n")
+                     + " & ".join(rows[name]["properties_latex"]) + " \\\\\n")
     table.append("\\bottomrule\n\\end{longtable}}\n")
     figures = "".join(
         f"\\begin{{center}}\n\\includegraphics[width=\\linewidth]{{plots/family_{tag}.png}}\n"
@@ -204,13 +203,13 @@ def _index(names, rows, families):
     for name in names:
         row = rows[name]
         kink_cell = ", ".join(f"${k}$" for k in row["kinks"]) or "—"
-        output_cell = f"`{row['output_text']}`" if row["output_text"] else "—"
+        output_cell = f"${row['output_latex']}$" if row["output_latex"] else "—"
         cells = (row["summary"], output_cell, kink_cell)
         lines.append(f"| [{name}]({name}.md) | " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
     lines += ["\n## Properties at the default parameters\n",
               "| " + " | ".join(MARKDOWN_COLUMNS) + " |", "|" + "---|" * len(MARKDOWN_COLUMNS)]
     for name in names:
-        cells = [f"[{name}]({name}.md)"] + rows[name]["properties"][1:]
+        cells = [f"[{name}]({name}.md)"] + rows[name]["properties"]
         lines.append("| " + " | ".join(c.replace("|", r"\|") for c in cells) + " |")
     if families:
         lines.append("\n## Families\n")
@@ -220,15 +219,22 @@ def _index(names, rows, families):
     return "\n".join(lines) + "\n"
 
 
+PDFLATEX_RUNS = 4
+
+
 def compile_pdf(tex_path):
-    """symact.pdf next to tex_path (pdflatex run twice for the contents), or None when
-    pdflatex is absent; a failed compile is an error with the log's first error line."""
+    """symact.pdf next to tex_path, or None when pdflatex is absent; a failed compile is an
+    error with the log's first error line. pdflatex runs until the contents settle: the
+    second run typesets the contents, which moves every page after them, so the page
+    numbers it lists are right only from the third."""
     if shutil.which("pdflatex") is None:
         return None
     tex_path = Path(tex_path).resolve()
     environment = dict(os.environ, **REPRODUCIBLE)
     with tempfile.TemporaryDirectory() as scratch:
-        for _ in range(2):
+        contents = Path(scratch) / tex_path.with_suffix(".toc").name
+        previous = None
+        for _ in range(PDFLATEX_RUNS):
             run = subprocess.run(
                 ["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
                  f"-output-directory={scratch}", tex_path.name],
@@ -238,6 +244,10 @@ def compile_pdf(tex_path):
                 errors = [line for line in run.stdout.splitlines() if line.startswith("!")]
                 raise SymactError(f"pdflatex failed on {tex_path.name}: "
                                   f"{errors[0] if errors else 'see its log'}")
+            current = contents.read_bytes() if contents.exists() else b""
+            if current == previous:
+                break
+            previous = current
         target = tex_path.with_suffix(".pdf")
         shutil.copyfile(Path(scratch) / target.name, target)
     return target

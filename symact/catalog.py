@@ -108,7 +108,7 @@ tl, al, tr, ar = (p.symbol for p in (_srelu_tl, _srelu_al, _srelu_tr, _srelu_ar)
 define("srelu", Pw((tr + ar * (x - tr), x >= tr), (tl + al * (x - tl), x <= tl), (x, True)),
        "S-shaped ReLU with three linear pieces", "Jin et al. 2016, 'Deep learning with S-shaped rectified linear activation units'",
        params=(_srelu_tl, _srelu_al, _srelu_tr, _srelu_ar), latex_name=r"\operatorname{SReLU}",
-       kink_note="the outer pieces own t_l and t_r (the paper's x >= t_r, x <= t_l)",
+       kink_note="The outer pieces own t_l and t_r (the paper's x >= t_r, x <= t_l)",
        family=("relu",))
 
 _apl_a = param("a", R(1, 2), "hinge slope (learned; illustrative default)")
@@ -117,7 +117,7 @@ define("apl", relu(x) + _apl_a.symbol * relu(-x + _apl_b.symbol),
        "adaptive piecewise linear unit with one hinge: max(0, x) + a max(0, b - x)",
        "Agostinelli et al. 2015, 'Learning activation functions to improve deep neural networks'",
        params=(_apl_a, _apl_b), latex_name=r"\operatorname{APL}",
-       kink_note="each max(0, u) has derivative 0 at u = 0, as relu", family=("relu",))
+       kink_note="Each max(0, u) has derivative 0 at u = 0, as relu", family=("relu",))
 
 _thr_t = param("threshold", R(1, 10), "inputs at or below it are replaced (PyTorch docs example)",
                latex=r"\theta")
@@ -218,7 +218,7 @@ define("soft_exponential",
        "soft exponential, three cases by the sign of alpha",
        "Godfrey & Gashler 2016, 'A continuum among logarithmic, linear, and exponential functions'",
        params=(_se_alpha,), latex_name=r"\operatorname{softexp}",
-       kink_note="for alpha < 0 it is defined only where 1 - alpha(x + alpha) > 0")
+       kink_note="For alpha < 0 it is defined only where 1 - alpha(x + alpha) > 0")
 define("sinusoid", sp.sin(x), "sin(x)", "Wikipedia, 'Activation function' (table)",
        latex_name=r"\sin")
 define("sinc", Pw((sp.sin(x) / x, sp.Ne(x, 0)), (1, True)),

@@ -84,8 +84,44 @@ def _rule_function(u):
     return outer * _d(v), rule if v == x else f"{rule}, chain rule"
 
 
+ISOLATED_RULE = ("at the isolated point f' is the limit of f' there (f is continuous: mean "
+                 "value theorem)")
+
+
 def _rule_piecewise(u):
-    return sp.Piecewise(*[(_d(value), condition) for value, condition in u.args]), KINK_RULE
+    branches, rules = [], [KINK_RULE]
+    for index, (value, condition) in enumerate(u.args):
+        point = _isolated_point(u, index)
+        if point is None:
+            branches.append((_d(value), condition))
+            continue
+        around = _branch_near(u, point)
+        branches.append((sp.Limit(_d(around), x, point, dir="+-"), condition))
+        rules.append(ISOLATED_RULE)
+    return sp.Piecewise(*branches), "; ".join(rules)
+
+
+def _isolated_point(pw, index):
+    """c when branch `index` of pw applies at the single point x = c (sinc's value at 0)
+    and f is continuous there, else None."""
+    value, condition = pw.args[index]
+    try:
+        earlier = sp.Union(*[c.as_set() for _, c in pw.args[:index]])
+        where = sp.S.Reals.intersect(condition.as_set()) - earlier
+    except (NotImplementedError, TypeError, ValueError):
+        return None  # conditions on parameters: not a set in x
+    if not (isinstance(where, sp.FiniteSet) and len(where) == 1):
+        return None
+    (point,) = where
+    around = _branch_near(pw, point)
+    limit = attempt(sp.limit, around, x, point, "+-", seconds=5)
+    return point if limit is not None and limit == value.subs(x, point) else None
+
+
+def _branch_near(pw, point):
+    """The branch that applies just beside point (on both sides, for an isolated point)."""
+    beside = point + sp.Rational(1, 10**9)
+    return next(value for value, condition in pw.args if condition.subs(x, beside) == sp.true)
 
 
 RULES = {sp.Add: _rule_add, sp.Mul: _rule_mul, sp.Pow: _rule_pow,
@@ -143,7 +179,8 @@ class Derivation:
         else:
             raise SymactError(f"the derivation of {act.name} did not terminate")
         if current != truth:
-            self.steps.append(Step(truth, "simplify"))
+            self.steps.append(Step(truth, "evaluate the limit; simplify" if current.has(sp.Limit)
+                                   else "simplify"))
         if output_form is not None:
             self.steps.append(Step(output_form, "in terms of the output y = f(x)", True))
 

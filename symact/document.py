@@ -2,32 +2,40 @@
 import re
 from dataclasses import dataclass
 
+import mpmath
+import sympy as sp
+
 from .activation import format_number
 from .heads import HEADS, to_elementary
 from .identities import IDENTITIES
 from .kinks import kinks
-from .properties import rows as property_rows
-from .latex import derivative_lhs, expr_latex, expr_text
+from .errors import SymactError
+from .parse import parse_expression
+from .properties import Style, readable, rows as property_rows
+from .latex import derivative_lhs, equation, expr_latex
+from .symbols import x
 from .derivation import derivation
-from .symbols import y
 
 _LATEX_SPECIALS = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
                    "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                   "^": r"\textasciicircum{}", "<": "$<$", ">": "$>$"}
+                   "^": r"\textasciicircum{}", "<": "$<$", ">": "$>$",
+                   "|": r"\textbar{}"}  # OT1 fonts have an em dash where | is
 # Long formulas are scaled to the text width: LaTeX does not break display math
 LONG_FORMULA = 150
 
 
 def latex_text(text):
-    """Plain text (a summary, a source) safe inside a LaTeX paragraph."""
+    """Plain text (a summary, a source) safe inside a LaTeX paragraph; an opening quote
+    ('Deep learning') is typeset as one, not as a closing one."""
+    text = re.sub(r"(?<![\w'])'(?=\S)", "`", text)
     return "".join(_LATEX_SPECIALS.get(c, c) for c in text).replace("'", "'{}")
 
 
-def breakable(text):
-    """Plain text for a table cell: long numbers (selu's exact constants) may break after
-    any digit, lists after a comma."""
-    text = latex_text(text).replace(", ", ",\\allowbreak{} ")
-    return re.sub(r"(\d)", r"\1\\allowbreak{}", text)
+def _code(text):
+    """Code in typewriter type that may break after an operator or a comma (a claim with
+    SELU's 32-digit constants is wider than the page)."""
+    return "\\texttt{" + re.sub(r"([,*+(]|==|<=|>=) ?", lambda m: m.group(0) + "\\allowbreak{}",
+                                 latex_text(text)) + "}"
 
 
 def _display(formula):
@@ -35,6 +43,70 @@ def _display(formula):
         return ("\\[\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}"
                 f"{{$\\displaystyle {formula}$}}\n\\]\n")
     return f"\\[\n{formula}\n\\]\n"
+
+
+def _split_top(text, separator):
+    """text split at separators outside parentheses and brackets."""
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += c in "([{"
+        depth -= c in ")]}"
+        if depth == 0 and text.startswith(separator, i):
+            parts.append(text[start:i])
+            start = i + len(separator)
+    return parts + [text[start:]]
+
+
+def value_latex(text, formulas=None, digits=12):
+    """A value text of the property table (a number, an interval, a union, a list, a
+    periodic family, a formula) as LaTeX math; formulas maps texts whose SymPy object the
+    caller has (the output form) to their LaTeX. Decimals are shown to `digits` digits;
+    closed forms that are not plain numbers get their value beside them (in a narrow
+    table, digits < 12, only their value)."""
+    def inner(part):
+        return value_latex(part, None, digits)
+
+    text = text.strip()
+    if formulas and text in formulas:
+        return formulas[text]
+    family = " for every integer k"
+    if text.endswith(family):
+        return inner(text[:-len(family)]) + r" \text{ for every integer } k"
+    for separator, joiner in ((" U ", r" \cup "), (", ", ", ")):
+        parts = _split_top(text, separator)
+        if len(parts) > 1:
+            return joiner.join(inner(p) for p in parts)
+    if text[:1] in "[(" and text[-1:] in "])":
+        ends = _split_top(text[1:-1], ", ")
+        if len(ends) == 2:
+            return f"{text[0]}{inner(ends[0])}, {inner(ends[1])}{text[-1]}"
+    if text.startswith("C^"):
+        return "C^{" + (r"\infty" if text[2:] == "oo" else text[2:]) + "}"
+    if text.lstrip("-") == "oo":
+        return text[:-2] + r"\infty"
+    decimal = readable(text)
+    if re.fullmatch(r"-?\d+\.\d+", decimal) and len(decimal.lstrip("-")) > digits + 1:
+        return mpmath.nstr(mpmath.mpf(decimal), digits)  # a root finder's 17 digits
+    try:
+        expr = parse_expression(decimal, symbols={"k": sp.Symbol("k", integer=True)})
+    except SymactError:
+        return r"\text{" + latex_text(text) + "}"
+    if expr.is_number and not expr.is_Rational and sp.count_ops(expr) > 2:
+        value = sp.sstr(sp.N(expr, digits))
+        return value if digits < 12 else f"{expr_latex(expr)} \\approx {value}"
+    return expr_latex(expr)
+
+
+def latex_style(formulas=None, digits=12):
+    """The property-table Style for LaTeX documents (digits: see value_latex)."""
+    return Style(math=lambda t: value_latex(t, formulas, digits), group=lambda s: f"${s}$",
+                 words=latex_text, union=r" \cup ", braces=(r"\{", r"\}"), arrow=r"\to")
+
+
+def markdown_style(formulas=None):
+    """The property-table Style for GitHub Markdown (inline $...$ math)."""
+    return Style(math=lambda t: value_latex(t, formulas), group=lambda s: f"${s}$",
+                 union=r" \cup ", braces=(r"\{", r"\}"), arrow=r"\to")
 
 
 @dataclass
@@ -50,22 +122,74 @@ def _facts(act):
     names = act.symbol_latex_names()
     output_form = act.derivative_in_output()
     kink_points = kinks(act.at())
-    definition = act.latex()
-    if isinstance(act.expr, HEADS):  # sigma(x) = sigma(x) says nothing: show what it is
-        definition += " = " + expr_latex(to_elementary(act.expr), names)
     return {
-        "definition": definition,
+        "definition": _definition(act),
         "derivative": act.derivative_latex(),
         "output": None if output_form is None else
         f"{derivative_lhs(act, 1)} = {expr_latex(output_form, names)}",
-        "output_text": None if output_form is None else expr_text(output_form),
         "output_reason": act.derivative_in_output_reason,
-        "kinks": ", ".join(expr_latex(k) for k in kink_points),
+        "output_regime": _regime(act, output_form),
+        "kinks": _points_latex(kink_points),
         "steps": derivation(act),
-        "properties": property_rows(act.properties()),
+        **_property_rows(act),
         "identities": [(identity, identity.check().status) for identity in IDENTITIES
                        if act.name in identity.involves],
     }
+
+
+def _definition(act):
+    """f(x) = its definition, and what the definition means in elementary functions when
+    it is one named function of x (sigma(x) = sigma(x) says nothing) or uses a head named
+    like the activation (softplus(x) = softplus(beta x)/beta reads as circular)."""
+    names = act.symbol_latex_names()
+    expr = act.expr
+    if isinstance(expr, sp.Function) and expr.args == (x,):
+        plain = to_elementary(expr)
+        if plain == expr:
+            plain = expr.rewrite(sp.exp)
+        if plain != expr and not plain.has(sp.I):
+            return equation(act, rf"{act.display_name}\left(x\right)", plain)
+    definition = act.latex()
+    if any(type(h).__name__ == act.name for h in expr.atoms(*HEADS)):
+        definition += " = " + expr_latex(to_elementary(expr), names)
+    return definition
+
+
+def _regime(act, form):
+    """' (derived for $\\alpha > 0$)': the signs of the parameters in the output form, as the
+    derivation took them (declared positive, or the default's sign, which decided how its
+    branches were ordered); '' when it has none."""
+    if form is None:
+        return ""
+    names = act.symbol_latex_names()
+    signs = []
+    for p in act.params_info:
+        if p.symbol in form.free_symbols:
+            relation = ">" if p.symbol.is_positive or p.default > 0 else "<" if p.default < 0 else "="
+            signs.append(f"{expr_latex(p.symbol, names)} {relation} 0")
+    return f" (derived for ${', '.join(signs)}$)" if signs else ""
+
+
+def _points_latex(points):
+    """'x = 0' or 'x \\in \\{0, 6\\}' ('x = 0, 6' reads as a decimal comma); '' for none."""
+    if len(points) == 1:
+        return f"x = {expr_latex(points[0])}"
+    return r"x \in \{" + ", ".join(expr_latex(p) for p in points) + r"\}" if points else ""
+
+
+def _property_rows(act):
+    """The default-parameter property table in both formats; the output form is typeset
+    from its SymPy object, not from its text."""
+    table = act.properties()
+    formulas = {}
+    if table["derivative_in_output"] is not None:
+        form = act.derivative_in_output().xreplace(act.substitutions())
+        # defaults like SELU's lambda*alpha multiply out to 60-digit decimals
+        form = form.xreplace({r: sp.Float(r, 17) for r in form.atoms(sp.Rational)
+                              if len(str(r)) > 24})
+        formulas[table["derivative_in_output"]] = expr_latex(form, act.symbol_latex_names())
+    return {"properties_latex": property_rows(table, latex_style(formulas)),
+            "properties_markdown": property_rows(table, markdown_style(formulas))}
 
 
 def render(act, plot_file):
@@ -81,8 +205,10 @@ def _parameters(act):
 
 
 def _latex(act, facts, plot_file):
-    parts = [f"\\section{{{latex_text(act.name)}: {latex_text(act.summary)}}}\n",
-             f"\\label{{act:{act.name}}}\n\n",
+    # the summary is plain text with ASCII formulas: it stays out of the title and the
+    # table of contents, which show the name alone
+    parts = [f"\\section{{{latex_text(act.name)}}}\n",
+             f"\\label{{act:{act.name}}}\n\\emph{{{latex_text(act.summary)}}}\n\n",
              "\\subsection*{Definition}\n", _display(facts["definition"])]
     if act.params_info:
         parts.append("with parameters\n\\begin{itemize}\n")
@@ -95,23 +221,24 @@ def _latex(act, facts, plot_file):
     parts.append(facts["steps"].latex() + "\n")
     parts.append("\\subsection*{Result}\n" + _display(facts["derivative"]))
     if facts["output"] is not None:
-        parts.append("In terms of the output $y = f(x)$:\n" + _display(facts["output"]))
+        parts.append(f"In terms of the output $y = f(x)${facts['output_regime']}:\n"
+                     + _display(facts["output"]))
     else:
         parts.append(f"No form in terms of the output: {latex_text(facts['output_reason'])}.\n\n")
     if facts["kinks"]:
-        parts.append(f"\\subsection*{{Kinks}}\nNot differentiable at $x = {facts['kinks']}$. ")
+        parts.append(f"\\subsection*{{Where it is not differentiable}}\nAt ${facts['kinks']}$. ")
         parts.append(latex_text(act.kink_note) + ".\n\n" if act.kink_note else "\n\n")
     parts.append("\\subsection*{Properties at the default parameters}\n"
                  "\\begin{longtable}{@{}p{5cm}p{11cm}@{}}\n")
-    for label, value in facts["properties"]:
-        parts.append(f"{latex_text(label)} & {breakable(value)} \\\\\n")
+    for label, value in facts["properties_latex"]:
+        parts.append(f"{latex_text(label)} & {value} \\\\\n")
     parts.append("\\end{longtable}\n")
     if facts["identities"]:
         parts.append("\\subsection*{Identities}\nChecked by \\texttt{symact check}:\n"
-                     "\\begin{itemize}\n")
+                     "\\begin{itemize}\\raggedright\n")  # typewriter spaces do not stretch
         for identity, status in facts["identities"]:
-            assume = f" (assuming {latex_text(', '.join(identity.assume))})" if identity.assume else ""
-            parts.append(f"\\item {latex_text(identity.claim)}{assume}: {status}\n")
+            assume = f" (assuming {_code(', '.join(identity.assume))})" if identity.assume else ""
+            parts.append(f"\\item {_code(identity.claim)}{assume}: {status}\n")
         parts.append("\\end{itemize}\n")
     parts.append("\\begin{center}\n"
                  f"\\includegraphics[width=\\linewidth]{{{plot_file}}}\n\\end{{center}}\n")
@@ -129,15 +256,16 @@ def _markdown(act, facts, plot_file):
     parts.append(facts["steps"].markdown() + "\n\n")
     parts.append(f"## Result\n\n$$\n{facts['derivative']}\n$$\n\n")
     if facts["output"] is not None:
-        parts.append(f"In terms of the output $y = f(x)$:\n\n$$\n{facts['output']}\n$$\n\n")
+        parts.append(f"In terms of the output $y = f(x)${facts['output_regime']}:\n\n"
+                     f"$$\n{facts['output']}\n$$\n\n")
     else:
         parts.append(f"No form in terms of the output: {facts['output_reason']}.\n\n")
     if facts["kinks"]:
-        parts.append(f"## Kinks\n\nNot differentiable at $x = {facts['kinks']}$. "
+        parts.append(f"## Where it is not differentiable\n\nAt ${facts['kinks']}$. "
                      + (f"{act.kink_note}.\n\n" if act.kink_note else "\n\n"))
     parts.append("## Properties at the default parameters\n\n| property | value |\n|---|---|\n")
-    for label, value in facts["properties"]:
-        parts.append(f"| {label} | `{value}` |\n".replace("`|", "`\\|"))
+    for label, value in facts["properties_markdown"]:
+        parts.append(f"| {label} | {value.replace('|', chr(92) + '|')} |\n")
     parts.append("\n")
     if facts["identities"]:
         parts.append("## Identities\n\nChecked by `symact check`:\n\n")
@@ -147,9 +275,3 @@ def _markdown(act, facts, plot_file):
         parts.append("\n")
     parts.append(f"![{act.name} and its derivative]({plot_file})\n")
     return "".join(parts)
-
-
-def output_form_text(act):
-    """The derivative in the output as plain text, for the index ('' when none)."""
-    form = act.derivative_in_output()
-    return "" if form is None else expr_text(form).replace(str(y), "y")

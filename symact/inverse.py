@@ -151,10 +151,34 @@ def _image_of(expr, deriv, interval, table, defaults):
     y_on_piece = sp.Dummy("y", real=True, **assumptions)
     for candidate in _inverse_candidates(expr):
         h = to_elementary(deriv.subs(x, candidate)).subs(y, y_on_piece)
-        h = tidy(attempt(sp.simplify, h, seconds=10, default=h)).subs(y_on_piece, y)
-        if _is_zero(h.subs(y, expr) - deriv) or _holds_numerically(h, expr, deriv, interval, defaults):
-            return _Image(h, f_lo, f_hi, lo_closed, hi_closed, lo_n, hi_n)
+        for form in sorted(_tidy_forms(h), key=sp.count_ops):
+            form = form.subs(y_on_piece, y)
+            if _is_zero(form.subs(y, expr) - deriv) or \
+                    _holds_numerically(form, expr, deriv, interval, defaults):
+                return _Image(form, f_lo, f_hi, lo_closed, hi_closed, lo_n, hi_n)
     return None
+
+
+def _radicals(expr, rewrite):
+    return expr.replace(lambda t: t.is_Pow and t.exp.is_Rational and not t.exp.is_integer,
+                        rewrite)
+
+
+def _reciprocal_base(power):
+    """(c/d)^e as (d/c)^-e: (-1/(a y^2 - 1))^(-3/2) reads as (1 - a y^2)^(3/2)."""
+    numerator, denominator = sp.fraction(sp.together(power.base))
+    return (denominator / numerator) ** -power.exp if numerator.is_number else power
+
+
+def _tidy_forms(h):
+    """Candidate shapes of f'(y): simplified as it is, with the radicands factored (a
+    perfect square under a root comes out: squareplus' = 4y^2/(4y^2 + b)) and with
+    reciprocal radicands turned over. Each is only a candidate: the caller keeps the
+    shortest one that it verifies."""
+    simplify = lambda e: tidy(attempt(sp.simplify, e, seconds=10, default=e))  # noqa: E731
+    factored = _radicals(h, lambda t: sp.factor(t.base) ** t.exp)
+    return {simplify(h), simplify(factored),
+            simplify(_radicals(simplify(h), _reciprocal_base))}
 
 
 def _overlap(a, b):
@@ -177,6 +201,11 @@ def _condition(img):
     if img.hi_n != np.inf:
         parts.append(y <= img.hi if img.hi_closed else y < img.hi)
     return sp.And(*parts)
+
+
+# An output form is worth giving when it is about as short as f' in x (sigma' = y(1 - y)),
+# not when it carries the whole inverse of f (bent_identity's takes 36 operations for 7)
+WORDIER, SLACK = 2, 6
 
 
 def derivative_in_output(activation):
@@ -208,13 +237,24 @@ def derivative_in_output(activation):
             same = _is_zero(a.h - b.h) if kind == "interval" else \
                 _is_zero((a.h - b.h).subs(y, a.lo if a.lo_n == at else a.hi))
             if not same:
-                return None, (f"not a function of the output: y = {at:.6g} is reached on two "
-                              f"branches with different slopes")
+                if kind == "interval":  # a point inside the shared stretch of outputs
+                    hi = min(a.hi_n, b.hi_n)
+                    at = (at + hi) / 2 if np.isfinite(at) and np.isfinite(hi) else \
+                        at + 1 if np.isfinite(at) else hi - 1 if np.isfinite(hi) else 0.0
+                return None, _non_function_witness(activation) or (
+                    f"not a function of the output: y = {at:.6g} is reached on two branches "
+                    f"with different slopes")
     if len(images) == 1:
-        return images[0].h, None
-    branches = [(img.h, _condition(img)) for img in images]
-    branches[-1] = (branches[-1][0], sp.true)
-    return sp.Piecewise(*branches), None
+        form = images[0].h
+    else:
+        branches = [(img.h, _condition(img)) for img in images]
+        branches[-1] = (branches[-1][0], sp.true)
+        form = sp.Piecewise(*branches)
+    size, plain = sp.count_ops(form), sp.count_ops(deriv)
+    if size > WORDIER * plain + SLACK:
+        return None, (f"f' in terms of y exists but takes {size} operations against {plain} "
+                      f"in x (it carries the inverse of f), so it is not given")
+    return form, None
 
 
 def _no_form_reason(activation):

@@ -6,8 +6,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from .kinks import kinks  # noqa: E402
+from .symbols import x  # noqa: E402
 
-SPAN = (-6.0, 6.0)  # every plot shares these axes, so shapes compare across pages
+SPAN = (-7.0, 7.0)  # every plot shares these axes, so shapes compare across pages (relu6 clips at 6)
 SAMPLES = 1201
 # Side by side at 100 dpi; no date or version in the PNG, so rebuilding is byte-identical
 FIGSIZE = (9.0, 3.4)
@@ -32,9 +33,10 @@ def _segments(kink_points):
     return pieces
 
 
-def _draw(axis, function, kink_points, label=None, **style):
+def _draw(axis, function, kink_points, exact, label=None, **style):
     """One curve, piece by piece between kinks; at each kink a filled dot at the value
-    symact's convention gives there and open dots at the one-sided limits that differ."""
+    symact's convention gives there (from the exact expression: the float nearest a kink
+    such as 1/10 lies on one side of it) and open dots at the one-sided limits that differ."""
     line = None
     for piece in _segments(kink_points):
         values = function(piece)
@@ -45,7 +47,7 @@ def _draw(axis, function, kink_points, label=None, **style):
     for k in kink_points:
         if not SPAN[0] < k < SPAN[1]:
             continue
-        at = float(function(np.float64(k)))
+        at = float(exact[k])
         beside = [float(function(np.float64(k + side * 1e-9 * max(1.0, abs(k))))) for side in (-1, 1)]
         for value in beside:
             if abs(value - at) > 1e-6:
@@ -63,15 +65,35 @@ def _frame(axis, title):
     axis.set_xlabel("x")
 
 
+def _unflatten(axis):
+    """A constant curve gets a unit of room either side: autoscaling would zoom to
+    +-0.05 around it and make the ticks look like a signal."""
+    values = np.concatenate([np.asarray(line.get_ydata(), dtype=float) for line in axis.get_lines()
+                             if len(line.get_xdata()) > 2])
+    low, high = float(np.min(values)), float(np.max(values))
+    if high - low < 1e-9:
+        axis.set_ylim(low - 1.0, high + 1.0)
+
+
+def _kinks(act):
+    """Kinks as floats, and f and f' at each exact kink (keyed by the float)."""
+    f, fp = act.at(), act.derivative(1).xreplace(act.substitutions())
+    exact = kinks(f)
+    return ([float(k) for k in exact], {float(k): f.subs(x, k) for k in exact},
+            {float(k): fp.subs(x, k) for k in exact})
+
+
 def plot_activation(act, path):
     """f and f' at default parameters, side by side, kinks marked; written to path (PNG)."""
-    points = [float(k) for k in kinks(act.at())]
+    points, values, slopes = _kinks(act)
     with plt.rc_context(STYLE):
         figure, (left, right) = plt.subplots(1, 2, figsize=FIGSIZE)
-        _draw(left, act.numpy(), points, color="C0")
-        _draw(right, act.numpy_derivative(), points, color="C3")
+        _draw(left, act.numpy(), points, values, color="C0")
+        _draw(right, act.numpy_derivative(), points, slopes, color="C3")
         _frame(left, f"{act.name}(x)")
         _frame(right, f"{act.name}'(x)")
+        for axis in (left, right):
+            _unflatten(axis)
         for k in points:
             if SPAN[0] < k < SPAN[1]:
                 for axis in (left, right):
@@ -87,10 +109,10 @@ def plot_family(title, activations, path):
     with plt.rc_context(STYLE):
         figure, (left, right) = plt.subplots(1, 2, figsize=(FIGSIZE[0], FIGSIZE[1] + 0.8))
         for index, act in enumerate(activations):
-            points = [float(k) for k in kinks(act.at())]
+            points, values, slopes = _kinks(act)
             style = {"color": f"C{index % 10}", "linestyle": styles[index // 10 % 4]}
-            _draw(left, act.numpy(), points, label=act.name, **style)
-            _draw(right, act.numpy_derivative(), points, **style)
+            _draw(left, act.numpy(), points, values, label=act.name, **style)
+            _draw(right, act.numpy_derivative(), points, slopes, **style)
         _frame(left, f"{title}: f(x)")
         _frame(right, f"{title}: f'(x)")
         for axis, (floor, ceiling) in ((left, (-3.0, 6.5)), (right, (-1.5, 2.5))):

@@ -1,13 +1,15 @@
 """The property table of an activation, derived from its definition at given parameters:
 range, monotonicity, smoothness, saturation, extrema, kinks, output form and cost."""
 import re
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import sympy as sp
 
 from .kinks import kinks
 from .limits import float_limit, limit_at
 from .realanalysis import (SECONDS, NotSplittable, Piece, candidates, extreme,
-                           function_candidates, is_zero, numeric, sample_values, set_text,
+                           function_candidates, image, image_parts, is_zero, numeric, sample_values, set_text,
                            side_limit, simplify_value, split, value_text)
 from .symbols import x, y
 
@@ -31,6 +33,7 @@ def properties(act, **values):
         "lower": value_text(low[0]), "upper": value_text(high[0]),
         "lower_closed": low[1] is not None, "upper_closed": high[1] is not None,
         "exact": exact and low[3] and high[3],
+        "parts": image_parts(image(f)),
     }
     if not table["range"]["exact"]:
         numeric_fields += ["range", "minimum", "maximum"]
@@ -40,7 +43,7 @@ def properties(act, **values):
     table["approximates_identity"] = (
         f.subs(x, 0) == 0 and simplify_value(fp.subs(x, 0)) == 1 and _continuous_at_zero(fp))
     lower, upper = numeric(low[0]), numeric(high[0])
-    table["zero_centered"] = bool(f.subs(x, 0) == 0 and lower < 0 < upper)
+    table["zero_centered"] = _odd(f)
     table["bounded_below"] = low[0] != -sp.oo
     table["bounded_above"] = high[0] != sp.oo
     table["saturates"] = {}
@@ -53,7 +56,9 @@ def properties(act, **values):
             table["saturates"][side] = limit == 0
     slopes, slopes_exact = function_candidates(fp)
     steepest = extreme(slopes, lowest=False)
-    table["max_derivative"] = {"value": value_text(steepest[0]), "at": _where(steepest)}
+    table["max_derivative"] = {"value": value_text(steepest[0]), "at": _where(steepest),
+                               "attained": steepest[1] is not None,
+                               "approached": [value_text(end) for end in steepest[2]]}
     if not (slopes_exact and steepest[3]):
         numeric_fields.append("max_derivative")
     table["minimum"] = _attained(low)
@@ -83,11 +88,27 @@ def _holds(output, f, fp):
     return True
 
 
+def _odd(f):
+    """Zero-centred, read strictly: f(-x) = -f(x) for every x (tanh yes; sigmoid, relu,
+    elu, gelu no), so f(z) has mean 0 for any input distribution symmetric about 0.
+    Proved by the checker's symbolic argument; a counterexample on the samples is enough
+    for no."""
+    from .check import prove
+    mirrored = -f.xreplace({x: -x})
+    if f.subs(x, 0) != 0:
+        return False
+    for t in (sp.Rational(3, 7), sp.Integer(2), sp.Rational(11, 2)):
+        if abs(sp.N(f.subs(x, t) - mirrored.subs(x, t), 30)) > sp.Float("1e-25"):
+            return False
+    proof, _ = prove(f, sp.Eq, mirrored, {})
+    return proof is not None
+
+
 def _where(extremum):
     value, attained, approached, _ = extremum
     if attained is not None:
         return set_text(attained)
-    return value_text(approached) if approached is not None else None
+    return value_text(approached[0]) if approached else None
 
 
 def _attained(extremum):
@@ -185,46 +206,54 @@ def _continuous_at_zero(fp):
 
 
 # ---- cost ---------------------------------------------------------------------------------
-_COST = {  # generated-code call -> what it costs, in the functions users count
-    "numpy.exp": ("exp",), "numpy.expm1": ("exp",), "scipy.special.expit": ("exp", "division"),
-    "scipy.special.log_expit": ("exp", "log"), "numpy.logaddexp": ("exp", "log"),
-    "numpy.log": ("log",), "numpy.log1p": ("log",), "numpy.tanh": ("tanh",),
-    "scipy.special.erf": ("erf",), "scipy.special.erfc": ("erf",), "_erfc": ("erf",),
-    "scipy.special.ndtr": ("erf",), "_ndtr": ("erf",),
-}
+COST_KINDS = ("exp", "log", "erf", "tanh", "sin", "cos", "atan", "sqrt", "power", "division")
+
+
+def _cost_of(node):
+    """What one node of the generated formula costs, in the operations people count."""
+    from sympy.codegen.cfunctions import expm1, hypot, log1p
+    from .heads import Phi, sigmoid, softplus
+    heads = {sp.exp: ("exp",), expm1: ("exp",), sp.log: ("log",), log1p: ("log",),
+             sigmoid: ("exp", "division"), softplus: ("exp", "log"), sp.tanh: ("tanh",),
+             sp.erf: ("erf",), sp.erfc: ("erf",), Phi: ("erf",), sp.sin: ("sin",),
+             sp.cos: ("cos",), sp.atan: ("atan",), hypot: ("sqrt",)}
+    if node.func in heads:
+        return heads[node.func]
+    if isinstance(node, sp.Pow) and not node.base.is_number:
+        exponent = node.exp
+        found = ("division",) if exponent.is_negative else ()
+        if abs(exponent).is_Integer:
+            return found
+        return found + (("sqrt",) if abs(exponent).q == 2 else ("power",))
+    return ()
 
 
 def cost(expr):
-    """Counts of exp, log, erf, tanh and divisions in the float64 formula symact generates."""
-    from .numeric import _body_source, rewrite_stable
-    body = _body_source(rewrite_stable(expr), "_body")
-    counts = {"exp": 0, "log": 0, "erf": 0, "tanh": 0, "division": 0}
-    for call in re.findall(r"(?<![\w.])([\w.]+)\(", body):
-        for kind in _COST.get(call, ()):
-            counts[kind] += 1
-    counts["division"] += len(re.findall(r"(?<![/*])/(?![/*])", body))
-    return counts
+    """Counts of transcendental calls, square roots, powers and divisions by a variable in
+    the formula symact's NumPy code evaluates (after the stable rewrites, each common
+    subexpression once); multiplying by a constant is not counted."""
+    from .numeric import rewrite_stable
+    definitions, (result,) = sp.cse(rewrite_stable(expr), order="none")
+    counts = dict.fromkeys(COST_KINDS, 0)
+    for formula in [value for _, value in definitions] + [result]:
+        for node in sp.preorder_traversal(formula):
+            for kind in _cost_of(node):
+                counts[kind] += 1
+    return {kind: count for kind, count in counts.items() if count}
 
 
 # ---- presentation -------------------------------------------------------------------------
-def range_text(table):
-    r = table["range"]
-    text = (f"{'[' if r['lower_closed'] else '('}{r['lower']}, "
-            f"{r['upper']}{']' if r['upper_closed'] else ')'}")
-    return text if r["exact"] else text + " (numeric)"
-
-
-def continuity_text(k):
-    return "C^inf" if k == "inf" else "discontinuous" if k == -1 else f"C^{k}"
-
-
-def _saturation(table):
-    sides = [side for side in ("left", "right") if table["saturates"][side]]
-    return " and ".join(sides) or "no"
-
-
-def _extremum(entry):
-    return "none" if entry is None else f"{entry['value']} at {entry['at']}"
+@dataclass(frozen=True)
+class Style:
+    """How a property table is written: `math` turns one value text (a number, a set, a
+    formula in y) into the target's math, `group` encloses a math phrase, `words` escapes
+    plain words; the rest is math glue."""
+    math: Callable[[str], str]
+    group: Callable[[str], str] = lambda s: s
+    words: Callable[[str], str] = lambda s: s
+    union: str = " U "
+    braces: tuple = ("{", "}")
+    arrow: str = "->"
 
 
 def readable(text):
@@ -233,25 +262,82 @@ def readable(text):
     return re.sub(r"\d{15,}/\d{15,}", lambda m: sp.sstr(sp.Float(sp.Rational(m.group(0)), 17)), text)
 
 
-def rows(table):
-    """(label, value) pairs of a property table, as people read them."""
-    rows = [
-        ("f(0)", table["value_at_zero"]), ("f'(0)", table["derivative_at_zero"]),
-        ("range", range_text(table)), ("monotonic", table["monotonic"]),
-        ("f' monotonic", "yes" if table["derivative_monotonic"] else "no"),
-        ("smoothness", continuity_text(table["continuity"])),
-        ("approximates identity at 0", "yes" if table["approximates_identity"] else "no"),
-        ("zero-centred", "yes" if table["zero_centered"] else "no"),
-        ("saturates", _saturation(table)),
-        ("max f'", f"{table['max_derivative']['value']} at {table['max_derivative']['at']}"),
-        ("minimum", _extremum(table["minimum"])), ("maximum", _extremum(table["maximum"])),
-        ("kinks", ", ".join(table["kinks"]) or "none"),
-        ("f' in terms of y", table["derivative_in_output"] or "none"),
-        ("cost", ", ".join(f"{v} {k}" for k, v in table["cost"].items() if v) or "arithmetic only"),
-    ]
-    if table["numeric"]:
-        rows.append(("computed numerically", ", ".join(table["numeric"])))
-    return [(label, readable(value)) for label, value in rows]
+PLAIN = Style(math=readable)
+
+
+def range_text(table, style=PLAIN):
+    """'(-oo, -1/2) U {0} U (1/2, oo)', '{0, 1}', '[0, oo)'."""
+    texts, points = [], []
+    math = style.math
+    for part in table["range"]["parts"]:
+        if part["lower"] == part["upper"]:
+            points.append(math(part["lower"]))
+            continue
+        if points:
+            texts.append(style.braces[0] + ", ".join(points) + style.braces[1])
+            points = []
+        texts.append(f"{'[' if part['lower_closed'] else '('}{math(part['lower'])}, "
+                     f"{math(part['upper'])}{']' if part['upper_closed'] else ')'}")
+    if points:
+        texts.append(style.braces[0] + ", ".join(points) + style.braces[1])
+    text = style.group(style.union.join(texts))
+    return text if table["range"]["exact"] else text + style.words(" (numeric)")
+
+
+def continuity_text(k, style=PLAIN):
+    if k == -1:
+        return style.words("discontinuous")
+    return style.group(style.math(f"C^{'oo' if k == 'inf' else k}"))
+
+
+def _saturation(table):
+    sides = [side for side in ("left", "right") if table["saturates"][side]]
+    return " and ".join(sides) or "no"
+
+
+def _at(value, where, style):
+    return style.group(style.math(value)) + style.words(" at ") + style.group(style.math(where))
+
+
+def _steepest(entry, style=PLAIN):
+    """'1/4 at 0', or for a supremum that is only approached 'sup 1 as x -> -oo and
+    x -> oo (not attained)'."""
+    if entry["attained"]:
+        return _at(entry["value"], entry["at"], style)
+    ends = style.words(" and ").join(style.group(f"x {style.arrow} {style.math(end)}")
+                                     for end in entry["approached"])
+    if entry["value"] == "oo":
+        return style.words("unbounded as ") + ends
+    return (style.words("sup ") + style.group(style.math(entry["value"])) + style.words(" as ")
+            + ends + style.words(" (not attained)"))
+
+
+def _extremum(entry, style=PLAIN):
+    return style.words("none") if entry is None else _at(entry["value"], entry["at"], style)
+
+
+def rows(table, style=PLAIN):
+    """(label, value) pairs of a property table, as people read them, in the given style."""
+    words, math, group = style.words, style.math, style.group
+    yes_no = {True: words("yes"), False: words("no")}
+    output = table["derivative_in_output"]
+    return [
+        ("f(0)", group(math(table["value_at_zero"]))),
+        ("f'(0)", group(math(table["derivative_at_zero"]))),
+        ("range", range_text(table, style)), ("monotonic", words(table["monotonic"])),
+        ("f' monotonic", yes_no[table["derivative_monotonic"]]),
+        ("smoothness", continuity_text(table["continuity"], style)),
+        ("approximates identity at 0", yes_no[table["approximates_identity"]]),
+        ("odd (zero-centred)", yes_no[table["zero_centered"]]),
+        ("saturates", words(_saturation(table))),
+        ("max f'", _steepest(table["max_derivative"], style)),
+        ("minimum", _extremum(table["minimum"], style)),
+        ("maximum", _extremum(table["maximum"], style)),
+        ("not differentiable at", group(", ".join(math(k) for k in table["kinks"]))
+         if table["kinks"] else words("nowhere")),
+        ("f' in terms of y", group(math(output)) if output else words("none")),
+        ("cost", words(", ".join(f"{v} {k}" for k, v in table["cost"].items()) or "arithmetic only")),
+    ] + ([("computed numerically", words(", ".join(table["numeric"])))] if table["numeric"] else [])
 
 
 def text_block(table):
@@ -264,30 +350,40 @@ def text_block(table):
     return "\n".join(lines) + "\n"
 
 
-MARKDOWN_COLUMNS = ("activation", "range", "monotonic", "smoothness", "zero-centred",
-                    "saturates", "max f'", "f(0)", "f'(0)", "kinks")
+MARKDOWN_COLUMNS = ("activation", "range", "monotonic", "smoothness", "odd",
+                    "saturates", "max f'", "f(0)", "f'(0)", "kinks/jumps")
 
 
 def short(value, limit=24):
-    """A value string for a table cell: long exact forms (selu's constants as p/q) as
-    17 significant digits."""
+    """A value string for a table cell: long exact forms (selu's constants as p/q, the
+    LambertW minimum of silu) as 17 significant digits."""
+    from .errors import SymactError
+    from .parse import parse_expression
     if len(value) <= limit or value in ("oo", "-oo"):
         return value
     try:
-        number = sp.sympify(value, locals={"LambertW": sp.LambertW})
-        return sp.sstr(sp.N(number, 17)) if number.is_number else value
-    except (sp.SympifyError, TypeError, ValueError):
+        number = parse_expression(value)
+    except SymactError:
         return value
+    return sp.sstr(sp.N(number, 17)) if number.is_number else value
+
+
+def catalog_row(table, style=PLAIN):
+    """The cells after the name in the catalog-wide table (MARKDOWN_COLUMNS), numbers
+    shortened for a narrow column."""
+    words, group = style.words, style.group
+    math = lambda text: style.math(short(text))  # noqa: E731
+    narrow = replace(style, math=math)
+    return [range_text(table, narrow), words(table["monotonic"]),
+            continuity_text(table["continuity"], narrow),
+            words("yes" if table["zero_centered"] else "no"), words(_saturation(table)),
+            group(math(table["max_derivative"]["value"])), group(math(table["value_at_zero"])),
+            group(math(table["derivative_at_zero"])),
+            group(", ".join(math(k) for k in table["kinks"])) if table["kinks"] else words("none")]
 
 
 def markdown_row(table):
-    r = table["range"]
-    shown = dict(table, range=dict(r, lower=short(r["lower"]), upper=short(r["upper"])))
-    return [f"`{table['name']}`", range_text(shown), table["monotonic"],
-            continuity_text(table["continuity"]), "yes" if table["zero_centered"] else "no",
-            _saturation(table), short(table["max_derivative"]["value"]),
-            short(table["value_at_zero"]), short(table["derivative_at_zero"]),
-            ", ".join(table["kinks"]) or "-"]
+    return [f"`{table['name']}`"] + catalog_row(table)
 
 
 def markdown_table(tables):

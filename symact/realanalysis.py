@@ -324,7 +324,8 @@ def numeric(value):
 
 def extreme(found, lowest=True):
     """(value, where attained or None, approached_at, exact) of the least (or greatest)
-    candidate; ties between candidates are merged (the attained set is the union)."""
+    candidate; ties between candidates are merged (the attained set is the union,
+    approached_at every end where the value is only approached, in order)."""
     keyed = [(numeric(c.value), c) for c in found]
     best = min(k for k, _ in keyed) if lowest else max(k for k, _ in keyed)
     tied = [c for k, c in keyed if _same(k, best)]
@@ -332,7 +333,7 @@ def extreme(found, lowest=True):
     exact = all(c.exact for c in tied)
     value = next((c.value for c in tied if c.exact), tied[0].value)
     attained = sp.Union(*where) if where else None
-    approached = next((c.approached_at for c in tied if not c.attained), None)
+    approached = tuple(sorted({c.approached_at for c in tied if not c.attained}, key=numeric))
     return value, attained, approached, exact
 
 
@@ -353,6 +354,40 @@ def function_candidates(expr):
     for p, value in points:
         found.append(Candidate(simplify_value(value), sp.FiniteSet(p)))
     return found, exact
+
+
+def image(expr):
+    """The set of values f takes, as sorted disjoint parts (low, low closed, high, high
+    closed): one per piece and one per breakpoint value, merged where they touch, so a
+    jump leaves a gap (hardshrink) and a step leaves points ({0, 1})."""
+    pieces, points = split(expr)
+    parts = []
+    for piece in pieces:
+        found, _, _ = candidates(piece)
+        low, high = extreme(found, lowest=True), extreme(found, lowest=False)
+        parts.append((low[0], low[1] is not None, high[0], high[1] is not None))
+    parts += [(simplify_value(v), True, simplify_value(v), True) for _, v in points]
+    parts.sort(key=lambda part: (numeric(part[0]), not part[1]))
+    merged = [parts[0]]
+    for low, low_closed, high, high_closed in parts[1:]:
+        m_low, m_low_closed, m_high, m_high_closed = merged[-1]
+        gap = numeric(low) - numeric(m_high)
+        touching = _same(numeric(low), numeric(m_high)) and (low_closed or m_high_closed)
+        if gap < 0 and not _same(numeric(low), numeric(m_high)) or touching:
+            if _same(numeric(high), numeric(m_high)):
+                m_high_closed |= high_closed
+            elif numeric(high) > numeric(m_high):
+                m_high, m_high_closed = high, high_closed
+            merged[-1] = (m_low, m_low_closed, m_high, m_high_closed)
+        else:
+            merged.append((low, low_closed, high, high_closed))
+    return merged
+
+
+def image_parts(parts):
+    """image() as JSON-able records (values as text)."""
+    return [{"lower": value_text(low), "upper": value_text(high), "lower_closed": low_closed,
+             "upper_closed": high_closed} for low, low_closed, high, high_closed in parts]
 
 
 def set_text(s):

@@ -452,8 +452,8 @@ def _estimate(name, items):
             "approximates_identity": bool(abs(f0) < tiny and abs(d0 - 1) < tiny
                                           and _close(zero["L"][1], d0, 1e-12)
                                           and _close(zero["R"][1], d0, 1e-12)),
-            "zero_centered": bool(abs(f0) < tiny and lower["value"] < -tiny
-                                  and upper["value"] > tiny),
+            "zero_centered": bool(abs(f0) < tiny and all(
+                abs(fn.f(t) + fn.f(-t)) < tiny for t in ts)),
             "bounded_below": bounded_below,
             "bounded_above": bounded_above,
             "saturates": {
@@ -792,24 +792,24 @@ LITERATURE = {
               maxd=("1", ["(0, oo)"]), minimum=("0", ["(-oo, 0]"]), maximum=None),
     "relu6": E("0", "0", ("0", "6", True, True), NDEC, 0, False, B_, B_, ["0", "6"], False, False,
                maxd=("1", ["(0, 6)"]), minimum=("0", ["(-oo, 0]"]), maximum=("6", ["[6, oo)"])),
-    "leaky_relu": E("0", "1/100", ("-oo", "oo", False, False), INC, 0, True, N_, N_, ["0"], True, False,
+    "leaky_relu": E("0", "1/100", ("-oo", "oo", False, False), INC, 0, False, N_, N_, ["0"], True, False,
                     maxd=("1", ["(0, oo)"]), minimum=None, maximum=None),
-    "prelu": E("0", "1/4", ("-oo", "oo", False, False), INC, 0, True, N_, N_, ["0"], True, False,
+    "prelu": E("0", "1/4", ("-oo", "oo", False, False), INC, 0, False, N_, N_, ["0"], True, False,
                maxd=("1", ["(0, oo)"]), minimum=None, maximum=None),
     # RReLU in evaluation mode: slope (1/8 + 1/3)/2 = 11/48
-    "rrelu": E("0", "11/48", ("-oo", "oo", False, False), INC, 0, True, N_, N_, ["0"], True, False,
+    "rrelu": E("0", "11/48", ("-oo", "oo", False, False), INC, 0, False, N_, N_, ["0"], True, False,
                maxd=("1", ["(0, oo)"]), minimum=None, maximum=None),
     # ELU (alpha = 1): f' = e^x on x <= 0 (owns 0), 1 after; f'' jumps 1 -> 0, so C^1
-    "elu": E("0", "1", ("-1", "oo", False, False), INC, 1, True, L_, L_, [], True, True,
+    "elu": E("0", "1", ("-1", "oo", False, False), INC, 1, False, L_, L_, [], True, True,
              maxd=("1", ["[0, oo)"]), minimum=None, maximum=None),
     # SELU: f'(0) = lambda alpha ~ 1.758 from the left, lambda ~ 1.051 on the right: a kink
-    "selu": E("0", SELU_SLOPE0, (SELU_FLOOR, "oo", False, False), INC, 0, True, L_, L_, ["0"], False, False,
+    "selu": E("0", SELU_SLOPE0, (SELU_FLOOR, "oo", False, False), INC, 0, False, L_, L_, ["0"], False, False,
               maxd=(SELU_SLOPE0, ["0"]), minimum=None, maximum=None),
     # CELU (Barron 2017): f' = e^(x/alpha) -> 1 at 0 for every alpha; f'' = 1/alpha vs 0
-    "celu": E("0", "1", ("-1", "oo", False, False), INC, 1, True, L_, L_, [], True, True,
+    "celu": E("0", "1", ("-1", "oo", False, False), INC, 1, False, L_, L_, [], True, True,
               maxd=("1", ["[0, oo)"]), minimum=None, maximum=None),
     # SReLU defaults t_l=-1, a_l=1/10, t_r=1, a_r=1/2; outer pieces own -1 and 1
-    "srelu": E("0", "1", ("-oo", "oo", False, False), INC, 0, True, N_, N_, ["-1", "1"], False, True,
+    "srelu": E("0", "1", ("-oo", "oo", False, False), INC, 0, False, N_, N_, ["-1", "1"], False, True,
                maxd=("1", ["(-1, 1)"]), minimum=None, maximum=None),
     # APL (a=1/2, b=1): slope -1/2 on x <= 0, 1/2 on (0, 1), 1 on x >= 1; min f(0) = 1/2
     "apl": E("1/2", "-1/2", ("1/2", "oo", True, False), NO, 0, False, L_, N_, ["0", "1"], True, False,
@@ -833,36 +833,36 @@ LITERATURE = {
                         False, maxd=("1/2", ["(-1, 1)"]), minimum=("0", ["(-oo, -1]"]),
                         maximum=("1", ["[1, oo)"])),
     # bent identity: f' = 1 + x/(2 sqrt(x^2 + 1)) increases from 1/2 to 3/2
-    "bent_identity": E("0", "1", ("-oo", "oo", False, False), INC, "inf", True, N_, N_, [], True, True,
+    "bent_identity": E("0", "1", ("-oo", "oo", False, False), INC, "inf", False, N_, N_, [], True, True,
                        maxd=("3/2", ["oo"]), minimum=None, maximum=None),
     "exponential": E("1", "1", ("0", "oo", False, False), INC, "inf", False, L_, L_, [], True, False,
                      maxd=("oo", ["oo"]), minimum=None, maximum=None),
     # gated units: f'(0) = gate(0) = 1/2; one global minimum on x < 0; f' overshoots 1
-    "gelu": E("0", "1/2", (_C["gelu_min"][0], "oo", True, False), NO, "inf", True, L_, L_, [], False, False,
+    "gelu": E("0", "1/2", (_C["gelu_min"][0], "oo", True, False), NO, "inf", False, L_, L_, [], False, False,
               # gelu'' = phi(x)(2 - x^2): max of f' at sqrt(2), Phi(sqrt 2) + e^-1/sqrt(pi)
               maxd=("(1 + erf(1))/2 + exp(-1)/sqrt(pi)", ["sqrt(2)"]),
               minimum=(_C["gelu_min"][0], [_C["gelu_min"][1]]), maximum=None),
-    "gelu_tanh": E("0", "1/2", (_C["gelu_tanh_min"][0], "oo", True, False), NO, "inf", True, L_, L_, [],
+    "gelu_tanh": E("0", "1/2", (_C["gelu_tanh_min"][0], "oo", True, False), NO, "inf", False, L_, L_, [],
                    False, False, minimum=(_C["gelu_tanh_min"][0], [_C["gelu_tanh_min"][1]]),
                    maximum=None),
     # x sigma(b x) = silu(b x)/b: min -W(1/e)/b at -(1 + W(1/e))/b (silu'(x) = 0 <=>
     # e^-x = -(1 + x), so x = -1 - W(1/e) and f = x + 1)
-    "quick_gelu": E("0", "1/2", (f"-500*{_W}/851", "oo", True, False), NO, "inf", True, L_, L_, [], False,
+    "quick_gelu": E("0", "1/2", (f"-500*{_W}/851", "oo", True, False), NO, "inf", False, L_, L_, [], False,
                     False, maxd=(_C["quick_gelu_maxd"][0], [_C["quick_gelu_maxd"][1]]),
                     minimum=(f"-500*{_W}/851", [f"-500*(1 + {_W})/851"]), maximum=None),
-    "silu": E("0", "1/2", (f"-{_W}", "oo", True, False), NO, "inf", True, L_, L_, [], False, False,
+    "silu": E("0", "1/2", (f"-{_W}", "oo", True, False), NO, "inf", False, L_, L_, [], False, False,
               maxd=(_C["silu_maxd"][0], [_C["silu_maxd"][1]]),
               minimum=(f"-{_W}", [f"-1 - {_W}"]), maximum=None),
-    "swish": E("0", "1/2", (f"-{_W}", "oo", True, False), NO, "inf", True, L_, L_, [], False, False,
+    "swish": E("0", "1/2", (f"-{_W}", "oo", True, False), NO, "inf", False, L_, L_, [], False, False,
                maxd=(_C["silu_maxd"][0], [_C["silu_maxd"][1]]),
                minimum=(f"-{_W}", [f"-1 - {_W}"]), maximum=None),
     # mish'(0) = tanh(log 2) = 3/5
-    "mish": E("0", "3/5", (_C["mish_min"][0], "oo", True, False), NO, "inf", True, L_, L_, [], False, False,
+    "mish": E("0", "3/5", (_C["mish_min"][0], "oo", True, False), NO, "inf", False, L_, L_, [], False, False,
               minimum=(_C["mish_min"][0], [_C["mish_min"][1]]), maximum=None),
     # ELiSH: f'(0) = 1/2 from both pieces, f''(0) = 1/2 (right) vs 1 (left): C^1.
     # Left piece (t - 1) t/(1 + t), t = e^x: minimum at t = sqrt(2) - 1, value 2 sqrt(2) - 3.
     # Right piece is silu, whose f' maximum (x ~ 2.3994) is the global one.
-    "elish": E("0", "1/2", ("2*sqrt(2) - 3", "oo", True, False), NO, 1, True, L_, L_, [], False, False,
+    "elish": E("0", "1/2", ("2*sqrt(2) - 3", "oo", True, False), NO, 1, False, L_, L_, [], False, False,
                maxd=(_C["silu_maxd"][0], [_C["silu_maxd"][1]]),
                minimum=("2*sqrt(2) - 3", ["log(sqrt(2) - 1)"]), maximum=None),
     # hard approximations (PyTorch: f' = 0 at the clips)
@@ -870,7 +870,7 @@ LITERATURE = {
                       maxd=("1/6", ["(-3, 3)"]), minimum=("0", ["(-oo, -3]"]), maximum=("1", ["[3, oo)"])),
     # hard_swish: x(x+3)/6 on (-3, 3): min -3/8 at -3/2; f' = (2x+3)/6 -> 3/2 as x -> 3-,
     # but f'(3) = 1 (the x >= 3 branch), so the supremum 3/2 is not attained
-    "hard_swish": E("0", "1/2", ("-3/8", "oo", True, False), NO, 0, True, L_, L_, ["-3", "3"], False, False,
+    "hard_swish": E("0", "1/2", ("-3/8", "oo", True, False), NO, 0, False, L_, L_, ["-3", "3"], False, False,
                     maxd=("3/2", ["3"]), minimum=("-3/8", ["-3/2"]), maximum=None),
     "hard_tanh": E("0", "1", ("-1", "1", True, True), NDEC, 0, True, B_, B_, ["-1", "1"], False, True,
                    maxd=("1", ["(-1, 1)"]), minimum=("-1", ["(-oo, -1]"]), maximum=("1", ["[1, oo)"])),
@@ -901,17 +901,17 @@ LITERATURE = {
     "gaussian": E("1", "0", ("0", "1", False, True), NO, "inf", False, B_, B_, [], False, False,
                   maxd=("sqrt(2)*exp(-1/2)", ["-sqrt(2)/2"]), minimum=None, maximum=("1", ["0"])),
     # ---- non-default settings named in the properties issue ----
-    "elu(alpha=2)": E("0", "2", ("-2", "oo", False, False), INC, 0, True, L_, L_, ["0"], False, False,
+    "elu(alpha=2)": E("0", "2", ("-2", "oo", False, False), INC, 0, False, L_, L_, ["0"], False, False,
                       maxd=("2", ["0"]), minimum=None, maximum=None),
-    "celu(alpha=2)": E("0", "1", ("-2", "oo", False, False), INC, 1, True, L_, L_, [], True, True,
+    "celu(alpha=2)": E("0", "1", ("-2", "oo", False, False), INC, 1, False, L_, L_, [], True, True,
                        maxd=("1", ["[0, oo)"]), minimum=None, maximum=None),
-    "celu(alpha=1/2)": E("0", "1", ("-1/2", "oo", False, False), INC, 1, True, L_, L_, [], True, True,
+    "celu(alpha=1/2)": E("0", "1", ("-1/2", "oo", False, False), INC, 1, False, L_, L_, [], True, True,
                          maxd=("1", ["[0, oo)"]), minimum=None, maximum=None),
     # a < 0: f = -x/2 >= 0 on the left, x on the right: V-shaped, min 0 at 0, never negative
     "prelu(a=-1/2)": E("0", "-1/2", ("0", "oo", True, False), NO, 0, False, L_, N_, ["0"], True, False,
                        maxd=("1", ["(0, oo)"]), minimum=("0", ["0"]), maximum=None),
     # slope 2 on x <= 0, 1 after: increasing; f' steps down, still monotone (non-increasing)
-    "leaky_relu(negative_slope=2)": E("0", "2", ("-oo", "oo", False, False), INC, 0, True, N_, N_, ["0"],
+    "leaky_relu(negative_slope=2)": E("0", "2", ("-oo", "oo", False, False), INC, 0, False, N_, N_, ["0"],
                                       True, False, maxd=("2", ["(-oo, 0]"]), minimum=None, maximum=None),
 }
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import symact
 from symact.build import REPRODUCIBLE, build, compile_pdf
 
 from conftest import ELEMENTWISE, REQUIRE_ORACLES
@@ -72,3 +73,12 @@ def test_pdf_compile_reports_latex_errors(tmp_path):
     broken.write_text("\\documentclass{article}\\begin{document}\\undefinedcommand\\end{document}\n")
     with pytest.raises(Exception, match="Undefined control sequence"):
         compile_pdf(broken)
+
+
+def test_plot_dots_follow_the_exact_kink_convention():
+    """threshold's kink is at 1/10, which no float equals: float 0.1 lies above it, where
+    f = x. The filled dot must still sit at the value the definition gives at 1/10."""
+    from symact.plots import _kinks
+    points, values, slopes = _kinks(symact.get("threshold"))
+    assert points == [0.1]
+    assert (values[0.1], slopes[0.1]) == (20, 0)

@@ -78,3 +78,13 @@ def test_renderings_name_every_rule():
 def test_vector_activations_are_refused():
     with pytest.raises(SymactError, match="vector"):
         derivation(symact.get("softmax"))
+
+
+def test_an_isolated_point_is_differentiated_by_a_limit():
+    """sinc(0) = 1 is a one-point branch: its derivative is the limit of sinc', not the
+    derivative of the constant 1 (which would be right here only by luck)."""
+    steps = derivation(symact.get("sinc")).steps
+    branch_step = next(s for s in steps if "isolated point" in s.rule)
+    assert branch_step.expr.has(sp.Limit)
+    assert not any(value == 0 for value, _ in branch_step.expr.args)
+    assert steps[-1].rule == "evaluate the limit; simplify"

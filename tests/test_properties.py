@@ -143,3 +143,59 @@ def test_derivative_in_output(case):
             want = mpmath.diff(f, t)
             got = h(f(t))
             assert abs(got - want) <= 1e-9 * max(1, abs(want)), (case, float(t), got, want)
+
+
+# ---- the range as a set ---------------------------------------------------------------
+def _inside(value, part):
+    low, high = float(ref.parse_value(part["lower"])), float(ref.parse_value(part["upper"]))
+    above = value > low or (part["lower_closed"] and value == low)
+    below = value < high or (part["upper_closed"] and value == high)
+    return above and below
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_range_parts_hold_every_value_and_leave_gaps_empty(case):
+    """Every value f takes on a dense 30-digit sample lies in one part of the range, and
+    every part is reached (a gap between parts, hardshrink's (-1/2, 0), holds none)."""
+    name, params = CASES[case]
+    parts = product(case)["range"]["parts"]
+    f = ref.numeric_function(name, **params)
+    with mpmath.workdps(30):
+        values = [float(f(mpmath.mpf(i) / 64)) for i in range(-64 * 12, 64 * 12 + 1)]
+    for value in values:
+        near = [p for p in parts if _inside(value, p)
+                or min(abs(value - float(ref.parse_value(p[k]))) for k in ("lower", "upper")
+                       if ref.parse_value(p[k]).is_finite) < 1e-9]
+        assert near, f"{case}: f takes {value}, outside {parts}"
+    for part in parts:
+        assert any(_inside(v, part) for v in values) or part["lower"] != part["upper"], part
+
+
+@pytest.mark.parametrize("name, parts", [
+    ("hardshrink", [("-oo", "-1/2", False, False), ("0", "0", True, True), ("1/2", "oo", False, False)]),
+    ("binary_step", [("0", "0", True, True), ("1", "1", True, True)]),
+    ("relu", [("0", "oo", True, False)]),
+])
+def test_range_with_jumps_is_a_union(name, parts):
+    got = symact.get(name).properties()["range"]["parts"]
+    assert [(p["lower"], p["upper"], p["lower_closed"], p["upper_closed"]) for p in got] == parts
+
+
+# ---- wording of suprema, cost ----------------------------------------------------------
+def test_a_supremum_only_approached_is_not_called_attained():
+    hard_swish = symact.get("hard_swish").properties()["max_derivative"]
+    assert (hard_swish["value"], hard_swish["attained"], hard_swish["approached"]) == ("3/2", False, ["3"])
+    tanhshrink = symact.get("tanhshrink").properties()["max_derivative"]
+    assert (tanhshrink["attained"], tanhshrink["approached"]) == (False, ["-oo", "oo"])
+    sigmoid = symact.get("sigmoid").properties()["max_derivative"]
+    assert (sigmoid["value"], sigmoid["at"], sigmoid["attained"]) == ("1/4", "0", True)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("arctan", {"atan": 1}), ("leaky_relu", {}), ("isru", {"sqrt": 1, "division": 1}),
+    ("sinusoid", {"sin": 1}), ("sinc", {"sin": 1, "division": 1}), ("gelu", {"erf": 1}),
+    ("softplus", {"exp": 1, "log": 1}), ("mish", {"exp": 1, "log": 1, "tanh": 1}),
+])
+def test_cost_counts_what_the_code_evaluates(name, expected):
+    # a constant factor (leaky_relu's 1/100) is a multiplication, not a division
+    assert symact.get(name).properties()["cost"] == expected
