@@ -24,6 +24,8 @@ from .reference import mp_function
 from .symbols import x, y
 
 KINK_RULE = "cases, branch by branch (a boundary point takes the branch whose condition holds there)"
+# An argument of this many operations, repeated in the steps, is written as one letter
+ABBREVIATE_FROM = 6
 
 
 @dataclass(frozen=True)
@@ -220,23 +222,53 @@ class Derivation:
     def _lhs(self):
         return derivative_lhs(self.act, 1)
 
+    def abbreviation(self):
+        """(u, inner): a long function argument the steps repeat (gelu_tanh's
+        sqrt(2/pi)(x + 0.044715 x^3)), written u in the formulas as a textbook would;
+        None when no argument is long and repeated."""
+        counts = {}
+        for step in self.steps:
+            for node in sp.preorder_traversal(step.expr):
+                if isinstance(node, sp.Function) and not isinstance(node, (sp.Derivative, sp.Piecewise)):
+                    for argument in node.args:
+                        if argument.has(x) and sp.count_ops(argument) >= ABBREVIATE_FROM:
+                            counts[argument] = counts.get(argument, 0) + 1
+        repeated = [a for a, n in counts.items() if n >= 2]
+        if not repeated:
+            return None
+        taken = {str(s) for s in self.definition.free_symbols}
+        name = next(n for n in ("u", "v", "w", "s") if n not in taken)
+        return sp.Symbol(name), max(repeated, key=lambda a: (counts[a], sp.count_ops(a)))
+
     def _formulas(self):
         """(rule, LaTeX formula) per step; the first carries the left-hand side f'(x) =."""
+        short = self.abbreviation()
         for index, step in enumerate(self.steps):
-            body = expr_latex(step.expr, self._names)
+            expr = step.expr.xreplace({short[1]: short[0]}) if short else step.expr
+            body = expr_latex(expr, self._names)
             if step.in_output:
                 body += r", \qquad y = f(x)"
             yield step.rule, (f"{self._lhs()} = " if index == 0 else "= ") + body
 
+    def _where(self):
+        """'u = ...' for the abbreviation, or ''."""
+        short = self.abbreviation()
+        return "" if short is None else \
+            f"{expr_latex(short[0])} = {expr_latex(short[1], self._names)}"
+
     def latex(self):
         """Display equations with the rule in words before each, for a LaTeX document."""
-        return "".join(f"\\emph{{{_latex_words(rule)}:}}\n\\[ {formula} \\]\n"
-                       for rule, formula in self._formulas())
+        where = self._where()
+        return ((f"With ${where}$:\n\n" if where else "")
+                + "".join(f"\\emph{{{_latex_words(rule)}:}}\n\\[ {formula} \\]\n"
+                          for rule, formula in self._formulas()))
 
     def markdown(self):
         """Numbered steps, each rule in words and its formula as a $$ block (GitHub)."""
-        return "\n".join(f"{index}. *{rule}*\n\n$$\n{formula}\n$$\n"
-                          for index, (rule, formula) in enumerate(self._formulas(), 1))
+        where = self._where()
+        return ((f"With ${where}$:\n\n" if where else "")
+                + "\n".join(f"{index}. *{rule}*\n\n$$\n{formula}\n$$\n"
+                             for index, (rule, formula) in enumerate(self._formulas(), 1)))
 
     def text(self):
         width = max(len(step.rule) for step in self.steps)

@@ -88,3 +88,14 @@ def test_an_isolated_point_is_differentiated_by_a_limit():
     assert branch_step.expr.has(sp.Limit)
     assert not any(value == 0 for value, _ in branch_step.expr.args)
     assert steps[-1].rule == "evaluate the limit; simplify"
+
+
+def test_a_long_repeated_argument_is_written_as_one_letter():
+    steps = derivation(symact.get("gelu_tanh"))
+    u, inner = steps.abbreviation()
+    assert sp.simplify(inner - sp.sqrt(2 / sp.pi) * (x + sp.Rational(44715, 10**6) * x**3)) == 0
+    latex = steps.latex()
+    assert latex.startswith("With $u = ")
+    assert r"\tanh{\left(u \right)}" in latex and r"\tanh^{2}{\left(u \right)}" in latex
+    assert derivation(symact.get("sigmoid")).abbreviation() is None
+    assert "With" not in derivation(symact.get("mish")).markdown()
