@@ -18,6 +18,7 @@ import math
 import numpy as np
 import scipy.special
 import sympy as sp
+from sympy.codegen.cfunctions import hypot
 from sympy.printing.numpy import SciPyPrinter
 
 from .errors import SymactError
@@ -138,6 +139,36 @@ def _next_float(value, direction):
 
 
 class _Printer(SciPyPrinter):
+    _in_sum = 0  # how many sums enclose the term being printed
+
+    def _print_Add(self, expr, order=None):
+        affine = self._affine(expr)
+        if affine is not None:
+            return affine
+        self._in_sum += 1
+        try:
+            return super()._print_Add(expr, order)
+        finally:
+            self._in_sum -= 1
+
+    def _affine(self, expr):
+        """p/q x + b as ((x + b q/p) p)/q when b q/p is a float: SymPy spreads
+        relu6(x + 3)/6 into x/6 + 1/2, which near x = -3 cancels the rounding of x/6;
+        x + 3 is exact there (Sterbenz), and so hard_sigmoid is within an ULP. None for
+        any other sum."""
+        b, rest = expr.as_coeff_Add()
+        a, u = rest.as_coeff_Mul()
+        if not (b.is_Rational and b != 0 and a.is_Rational and u.is_Symbol):
+            return None
+        p, q = a.p, a.q
+        shift = b / a
+        if q == 1 or not q & (q - 1) or max(abs(p), q) >= 2**53 \
+                or sp.Rational(float(shift)) != shift:
+            return None
+        sign = "-" if shift < 0 else "+"
+        inner = f"({self._print(u)} {sign} {abs(float(shift))!r})"
+        return f"{inner}/{float(q)!r}" if p == 1 else f"({inner}*{p})/{float(q)!r}"
+
     def _print_sigmoid(self, expr):
         return f"{self._module_format('scipy.special.expit')}({self._print(expr.args[0])})"
 
@@ -157,26 +188,44 @@ class _Printer(SciPyPrinter):
         return f"{self._module_format('numpy.log1p')}({self._print(expr.args[0])})"
 
     def _print_Mul(self, expr):
-        """c*u with c = p/q (q not a power of 2) as (p*u)/q: x/6 at x = -3 is -0.5
-        exactly, x*0.16666666666666666 is not (a kink value would be off)."""
+        """c*u with c = p/q (q not a power of 2) as (p*u)/q: (x + 3)/6 at a kink is exact,
+        (x + 3)*0.16666666666666666 need not be."""
         coefficient, rest = expr.as_coeff_Mul()
         q = coefficient.q if coefficient.is_Rational else 1
-        if q != 1 and q & (q - 1) and rest != 1:
+        exact = q < 2**53 and abs(coefficient.p) < 2**53 if q != 1 else False
+        # outside a sum, c*x rounds once after c's own tiny rounding and (p*x)/q twice
+        # (rrelu's 11x/48); in a sum (x/6 + 1/2 near x = -3) c*x's error would cancel out
+        bare = (rest.is_Symbol or rest.is_Pow and rest.base.is_Symbol) and not self._in_sum
+        if exact and not bare and q & (q - 1) and rest != 1:
             return f"({self._print(coefficient.p * rest)})/{float(q)!r}"
+        # otherwise (SELU's 31-digit lambda) the coefficient is one correctly rounded float
         return super()._print_Mul(expr)
 
     def _print_Pow(self, expr):
-        """Small integer powers by multiplication: numpy's x**3 and x**-2.0 go through pow,
-        20 times slower than x**2*x, whose two roundings stay within the bound."""
+        """Small positive integer powers by multiplication: numpy's x**3 goes through pow,
+        twice as slow as x**2*x, whose two roundings stay within the bound. Negative
+        powers through pow: u**-2.0 costs what 1/(u*u) costs, with one rounding."""
         base, exponent = expr.args
-        if exponent.is_Integer and 1 < abs(exponent) <= 4:
+        if isinstance(base, hypot) and base.args[0].is_number and exponent.is_Integer \
+                and exponent % 2 and abs(exponent) <= 9:
+            return self._print_hypot_power(base, exponent)
+        if exponent.is_Integer and 1 < exponent <= 4:
             b = f"({self._print(base)})"
-            n = abs(int(exponent))
-            power = {2: f"{b}**2", 3: f"{b}**2*{b}", 4: f"({b}**2)**2"}[n]
-            return power if exponent > 0 else f"1/({power})"
+            return {2: f"{b}**2", 3: f"{b}**2*{b}", 4: f"({b}**2)**2"}[int(exponent)]
+        if exponent.is_Integer and -4 <= exponent <= -2:
+            return f"({self._print(base)})**{float(exponent)!r}"
         if exponent == -1:
             return f"1/({self._print(base)})"
         return super()._print_Pow(expr)
+
+    def _print_hypot_power(self, base, exponent):
+        """hypot(c, u)^n (n odd) as s^(n/2), s = u^2 + c^2: one numpy.power, as fast as
+        1/s and a square root and one rounding instead of three (isru' = (1 + x^2)^(-3/2))."""
+        c, u = base.args
+        square = self._print(u**2 + c**2)
+        if exponent == 1:
+            return f"{self._module_format('numpy.sqrt')}({square})"
+        return f"({square})**{float(exponent) / 2!r}"
 
     def _print_hypot(self, expr):
         """hypot(c, u) with a constant c as sqrt(u^2 + c^2), three times faster than

@@ -19,6 +19,7 @@ from .symbols import x
 
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
+    expr = expr.replace(lambda e: isinstance(e, sp.Mul), _constant_into_cases)
     expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
     expr = expr.replace(lambda e: isinstance(e, sp.Pow), _hypot_power)
     expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
@@ -41,6 +42,16 @@ def _sigmoid_pair(product):
                 rest = [f for k, f in enumerate(factors) if k not in (i, j)]
                 return sp.Mul(small, 1 - small, *rest)
     return product
+
+
+def _constant_into_cases(product):
+    """c * Piecewise((a, p), (b, q)) as Piecewise((c a, p), (c b, q)): SELU's
+    lambda * alpha (e^x - 1) multiplies by one constant lambda*alpha, one rounding
+    instead of two."""
+    coefficient, rest = product.as_coeff_Mul()
+    if coefficient == 1 or not isinstance(rest, sp.Piecewise):
+        return product
+    return sp.Piecewise(*[(coefficient * value, condition) for value, condition in rest.args])
 
 
 # ---- sums ---------------------------------------------------------------------------------

@@ -114,6 +114,31 @@ def test_generated_source_is_readable_python():
     assert "def softplus(x):" in source
 
 
+def test_affine_pieces_keep_their_root_exact():
+    """hard_sigmoid = (x + 3)/6 near its kink at -3, hard_swish' = (x + 3/2)/3 near its
+    root: SymPy writes them x/6 + 1/2 and x/3 + 1/2, whose rounded x/6 cancels; the
+    printed (x + 3.0)/6.0 is exact up to the one division."""
+    near = np.array([-3 + 2.0**-40, -3 + 3 * 2.0**-45, -3 + 1e-9])
+    function, _ = compiled("hard_sigmoid", False)
+    with mpmath.workdps(50):
+        truth = [float((mpmath.mpf(float(v)) + 3) / 6) for v in near]
+    assert function(near).tolist() == truth
+    slope, _ = compiled("hard_swish", True)
+    near = np.array([-1.5 + 2.0**-40, -1.5 - 1e-12])
+    with mpmath.workdps(50):
+        truth = [float((mpmath.mpf(float(v)) * 2 + 3) / 6) for v in near]
+    assert slope(near).tolist() == truth
+
+
+def test_long_constants_are_one_correctly_rounded_float():
+    """SELU's 31-digit lambda is printed as the float nearest it, not as an integer
+    numerator times x over a float denominator (two roundings of inexact numbers)."""
+    import re
+    source = symact.get("selu").numpy().source.split("def selu(x)")[0]
+    assert not [n for n in re.findall(r"\d+", source) if len(n) > 17]
+    assert "1.0507009873554805" in source and "1.7580993408473768" in source
+
+
 def test_float32_results_are_float64_results_rounded():
     """float32 in: computed in float64, so the result is the float64 one rounded once."""
     values = np.linspace(-20, 20, 101, dtype=np.float32)
