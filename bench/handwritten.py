@@ -2,7 +2,7 @@
 write (stable formulas, no per-element Python), and the PyTorch functions. Not product
 code: symact generates its own from the definitions."""
 import numpy as np
-from scipy.special import expit, log_expit, ndtr
+from scipy.special import expit, ndtr
 
 SELU_ALPHA = 1.6732632423543772848170429916717
 SELU_SCALE = 1.0507009873554804934193349852946
@@ -476,7 +476,23 @@ def _gelu_tanh_d(x):
 
 
 def _softplus(x):
-    return np.logaddexp(0, x)
+    # max(x, 0) + log1p(e^-|x|): numpy.logaddexp(0, x) is the same formula, 3x slower
+    r = np.abs(x)
+    np.negative(r, out=r)
+    np.exp(r, out=r)
+    np.log1p(r, out=r)
+    r += np.maximum(x, 0)
+    return r
+
+
+def _log_sigmoid(x):
+    # min(x, 0) - log1p(e^-|x|): scipy.special.log_expit is the same to an ULP, 3x slower
+    r = np.abs(x)
+    np.negative(r, out=r)
+    np.exp(r, out=r)
+    np.log1p(r, out=r)
+    np.subtract(np.minimum(x, 0), r, out=r)
+    return r
 
 
 def _abs_mask(compare, value, scale=1.0):
@@ -548,7 +564,7 @@ FUNCTIONS = {
     ("threshold", True): lambda x: (x >= 0.1).astype(np.float64),
     ("softplus", False): _softplus,
     ("softplus", True): expit,
-    ("log_sigmoid", False): log_expit,
+    ("log_sigmoid", False): _log_sigmoid,
     ("log_sigmoid", True): _log_sigmoid_d,
     ("squareplus", False): _squareplus,
     ("squareplus", True): _squareplus_d,

@@ -54,6 +54,18 @@ def _erfc(u):
     return scipy.special.erfc(u)
 
 
+def _softplus(u):
+    """log(1 + e^u) as max(u, 0) + log1p(e^-|u|): numpy.logaddexp(0, u) computes the same
+    formula element by element with branches, three times slower."""
+    u = np.asarray(u)
+    result = np.abs(u)
+    np.negative(result, out=result)
+    np.exp(result, out=result)
+    np.log1p(result, out=result)
+    result += np.maximum(u, 0)
+    return result
+
+
 def _prepare(values):
     """(float64 or long double array, dtype to return, whether the input was a scalar)."""
     scalar = np.ndim(values) == 0 and not isinstance(values, np.ndarray)
@@ -173,7 +185,7 @@ class _Printer(SciPyPrinter):
         return f"{self._module_format('scipy.special.expit')}({self._print(expr.args[0])})"
 
     def _print_softplus(self, expr):
-        return f"{self._module_format('numpy.logaddexp')}(0.0, {self._print(expr.args[0])})"
+        return f"_softplus({self._print(expr.args[0])})"
 
     def _print_Phi(self, expr):
         return f"_ndtr({self._print(expr.args[0])})"
@@ -367,7 +379,7 @@ def _piecewise_linear(expr):
     return all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc,
+_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc, "_softplus": _softplus,
               "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
 
 
@@ -413,7 +425,7 @@ def _build(expr, name):
     regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits), covered)
     header = (
         "import numpy\nimport scipy.special\n"
-        "from symact.numeric import _erfc, _finish, _ndtr, _prepare, _repair\n\n"
+        "from symact.numeric import _erfc, _finish, _ndtr, _prepare, _repair, _softplus\n\n"
         f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
     repair = ""
     if regions is not None:

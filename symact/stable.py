@@ -9,11 +9,12 @@ u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
 log(1 + u) -> log1p, and continuous piecewise-linear Piecewise -> Max/Min (one ufunc).
 """
+import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import hypot
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
-from .heads import sigmoid
+from .heads import sigmoid, to_elementary
 from .symbols import x
 
 
@@ -178,7 +179,8 @@ def _interval_pieces(pw):
 
 def _piecewise_as_extremum(pw):
     """A continuous Piecewise of linear pieces in x as nested Max/Min (checked exactly),
-    also when every piece is x times a linear one (hard_swish = x hard_sigmoid(x))."""
+    also when every piece is x times a linear one (hard_swish = x hard_sigmoid(x)); else,
+    when every piece is 0 at its ends, as a sum of pieces on clipped inputs."""
     extremum = _linear_as_extremum(pw)
     if extremum is not pw:
         return extremum
@@ -188,7 +190,45 @@ def _piecewise_as_extremum(pw):
         extremum = _linear_as_extremum(inner)
         if extremum is not inner:
             return x * extremum
-    return pw
+    return _zero_joined_as_sum(pw)
+
+
+def _in_float(value, point):
+    """value at a float point, evaluated by NumPy (None where that fails)."""
+    try:
+        with np.errstate(all="ignore"):
+            return float(sp.lambdify(x, to_elementary(value), "numpy")(np.float64(float(point))))
+    except (TypeError, ValueError, NameError, ZeroDivisionError):
+        return None
+
+
+def _zero_joined_as_sum(pw):
+    """Pieces that meet at 0 as the sum of each piece on x clipped into its interval:
+    elu = max(x, 0) + alpha expm1(min(x, 0)). Outside its interval a piece sees its end,
+    where it is exactly 0 in float64 too (checked), so the sum is the active piece with
+    exact zeros added: no numpy.where, which costs as much as four arithmetic passes on
+    inputs of mixed sign, and no unused branch evaluated where it overflows."""
+    parsed = _interval_pieces(pw)
+    if parsed is None:
+        return pw
+    values, breaks = parsed
+    if len(values) != len(breaks) + 1 or not all(
+            c.is_Rational and sp.Rational(float(c)) == c for c in breaks):
+        return pw
+    if sum(not value.is_polynomial(x) for value in values) > 1:
+        return pw  # numpy.where shares e^x between elish's pieces; clipped inputs would not
+    for k, c in enumerate(breaks):
+        for value in (values[k], values[k + 1]):
+            if value.subs(x, c) != 0 or _in_float(value, c) != 0.0:
+                return pw
+    terms = []
+    for k, value in enumerate(values):
+        low = breaks[k - 1] if k > 0 else None
+        high = breaks[k] if k < len(breaks) else None
+        clipped = x if high is None else sp.Min(x, high)
+        clipped = clipped if low is None else sp.Max(clipped, low)
+        terms.append(value.subs(x, clipped))
+    return sp.Add(*terms)
 
 
 def _linear_as_extremum(pw):
