@@ -54,6 +54,24 @@ def _erfc(u):
     return scipy.special.erfc(u)
 
 
+def _steps(x, base, steps):
+    """base + the sum of jump * [x > point] (x >= point when inclusive), computed in x's
+    float type. NaN compares false everywhere, so it gets base; the repair pass gives
+    it NaN."""
+    result = None
+    for point, inclusive, jump in steps:
+        compare = np.greater_equal if inclusive else np.greater
+        if result is None:
+            result = compare(x, point, out=np.empty(np.shape(x), dtype=np.result_type(x, 1.0)))
+            if jump != 1.0:
+                result *= jump
+        else:
+            result += compare(x, point) * jump if jump != 1.0 else compare(x, point)
+    if base != 0.0:
+        result += base
+    return result
+
+
 def _softplus(u):
     """log(1 + e^u) as max(u, 0) + log1p(e^-|u|): numpy.logaddexp(0, u) computes the same
     formula element by element with branches, three times slower."""
@@ -289,7 +307,7 @@ class _Printer(SciPyPrinter):
 
     def _print_Piecewise(self, expr):
         if all(value.is_number and value.is_finite for value, _ in expr.args):
-            return self._step(expr)
+            return self._cumulative_steps(expr) or self._step(expr)
         *branches, (last_value, last_condition) = expr.args
         if last_condition != sp.true:
             branches.append((last_value, last_condition))
@@ -299,6 +317,42 @@ class _Printer(SciPyPrinter):
             code = f"numpy.where({self._print(condition)}, {self._print(value)}, {code})"
         return code
 
+
+    def _cumulative_steps(self, expr):
+        """A one-step function of x as _steps(x, value on the left, ((point, inclusive,
+        jump),)): one comparison pass written straight into floats, where the
+        masks-times-constants form needs three. Only when the value plus the jump is
+        exactly the value on the right (leaky_relu' = 0.01 + 0.99 [x > 0]: 1.0); else None."""
+        relations = set().union(*[c.atoms(sp.core.relational.Relational) for _, c in expr.args])
+        if not relations or not all(r.lhs == x and r.rhs.is_number and r.rhs.is_real
+                                    and not isinstance(r, (sp.Eq, sp.Ne)) for r in relations):
+            return None
+        points = sorted({r.rhs for r in relations})
+        probes = [points[0] - 1] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 1]
+        between = [expr.subs(x, t) for t in probes]
+        at = [expr.subs(x, t) for t in points]
+        if not all(v.is_number and v.is_finite for v in between + at):
+            return None
+        total, steps = float(between[0]), []
+        for point, value, left, right in zip(points, at, between, between[1:]):
+            if right == left:
+                if value != left:
+                    return None
+                continue
+            if value not in (left, right):
+                return None  # a value of its own at the point
+            threshold = float(point)
+            inclusive = value == right
+            if sp.Rational(threshold) != point:
+                threshold, inclusive = _next_float(point, 1), True
+            jump = float(right - left)
+            total += jump
+            if total != float(right):
+                return None
+            steps.append(f"({threshold!r}, {inclusive}, {jump!r})")
+        if len(steps) != 1:
+            return None  # with two, a second boolean pass and a mixed add cost more (measured)
+        return f"_steps(x, {float(between[0])!r}, ({', '.join(steps)},))"
 
     def _step(self, expr):
         """A piecewise constant as a sum of comparisons times constants: exact (one term
@@ -379,7 +433,7 @@ def _piecewise_linear(expr):
     return all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc, "_softplus": _softplus,
+_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc, "_softplus": _softplus, "_steps": _steps,
               "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
 
 
@@ -425,7 +479,7 @@ def _build(expr, name):
     regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits), covered)
     header = (
         "import numpy\nimport scipy.special\n"
-        "from symact.numeric import _erfc, _finish, _ndtr, _prepare, _repair, _softplus\n\n"
+        "from symact.numeric import _erfc, _finish, _ndtr, _prepare, _repair, _softplus, _steps\n\n"
         f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
     repair = ""
     if regions is not None:

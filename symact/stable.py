@@ -7,7 +7,9 @@ c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z 
 sqrt(a + b u^2) -> hypot (no overflow of u^2),
 u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
-log(1 + u) -> log1p, and continuous piecewise-linear Piecewise -> Max/Min (one ufunc).
+log(1 + u) -> log1p, continuous piecewise-linear Piecewise -> Max/Min (one ufunc),
+pieces that meet at 0 -> a sum over clipped inputs (no numpy.where), and a constant
+factor of a Piecewise moved into its branches (one rounding).
 """
 import numpy as np
 import sympy as sp

@@ -8,9 +8,11 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.special
+import sympy as sp
 
 import symact
 from symact.accuracy import grid, measure
+from symact.symbols import x
 from conftest import ELEMENTWISE
 
 OTHER_PARAMS = {"elu": {"alpha": "0.5"}, "softplus": {"beta": 2}, "swish": {"beta": "0.7"},
@@ -128,6 +130,19 @@ def test_affine_pieces_keep_their_root_exact():
     with mpmath.workdps(50):
         truth = [float((mpmath.mpf(float(v)) * 2 + 3) / 6) for v in near]
     assert slope(near).tolist() == truth
+
+
+def test_one_step_functions_are_one_comparison_pass():
+    """leaky_relu' = 0.01 + 0.99 [x > 0] (0.01 + 0.99 is 1.0 exactly); a step whose jump
+    does not add up exactly (1/10 to 3/10: 0.1 + 0.2 != 0.3) keeps the masks form."""
+    from symact.numeric import compile_function, source
+    function, _ = compiled("leaky_relu", True)
+    assert "_steps(x, 0.01, ((0.0, False, 0.99),))" in function.source
+    values = function(np.array([-1.0, 0.0, 5e-324, np.inf, -np.inf, np.nan]))
+    assert values[:5].tolist() == [0.01, 0.01, 1.0, 1.0, 0.01] and np.isnan(values[5])
+    inexact = sp.Piecewise((sp.Rational(1, 10), x <= 0), (sp.Rational(3, 10), True))
+    assert "_steps(" not in source(inexact, "step").split("def _step_body")[1]
+    assert compile_function(inexact, "step")(np.array([-1.0, 1.0])).tolist() == [0.1, 0.3]
 
 
 def test_long_constants_are_one_correctly_rounded_float():
