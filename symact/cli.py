@@ -268,6 +268,23 @@ def _cmd_analyze(args, out):
         out.write(text_block(record["properties"]) + "\nNumPy code:\n" + record["numpy"])
 
 
+def _cmd_selu_parameters(args, out):
+    import sympy as sp
+    from .analysis import selu_parameters
+    if not 1 <= args.digits <= 100:
+        raise SymactError("--digits takes a number of digits between 1 and 100")
+    found = selu_parameters(args.mean, args.second_moment, args.input_mean, args.input_variance)
+    alpha, scale = found.values(args.digits)
+    if args.format == "json":
+        out.write(json.dumps({"alpha": alpha, "lambda": scale, "alpha_exact": sp.sstr(found.alpha),
+                              "lambda_exact": sp.sstr(found.scale)}, indent=2) + "\n")
+    elif args.format == "latex":
+        out.write(f"\\alpha = {sp.latex(found.alpha)} \\approx {alpha}\n"
+                  f"\\lambda = {sp.latex(found.scale)} \\approx {scale}\n")
+    else:
+        out.write(found.text(args.digits))
+
+
 def build_parser():
     parser = _Parser(prog="symact", description="Activation functions defined once in SymPy; "
                      "derivatives, LaTeX and NumPy code derived from the definition.")
@@ -340,6 +357,15 @@ def build_parser():
     p.add_argument("--timeout", type=float, default=None,
                    help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
     p.set_defaults(run=_cmd_analyze)
+    p = sub.add_parser("selu-parameters", help="SELU's alpha and lambda from the fixed-point "
+                       "conditions E[selu(z)] = mean, E[selu(z)^2] = second moment")
+    p.add_argument("--mean", default="0", help="target mean (default 0)")
+    p.add_argument("--second-moment", default="1", help="target second moment (default 1)")
+    p.add_argument("--input-mean", default="0", help="mean of the Gaussian input (default 0)")
+    p.add_argument("--input-variance", default="1", help="variance of the Gaussian input (default 1)")
+    p.add_argument("--digits", type=int, default=32, help="significant digits (default 32)")
+    p.add_argument("--format", choices=("text", "json", "latex"), default="text")
+    p.set_defaults(run=_cmd_selu_parameters)
     return parser
 
 

@@ -38,7 +38,7 @@ def _code(text):
                                  latex_text(text)) + "}"
 
 
-def _display(formula):
+def display_math(formula):
     if len(formula) > LONG_FORMULA:
         return ("\\[\n\\resizebox{\\ifdim\\width>\\linewidth\\linewidth\\else\\width\\fi}{!}"
                 f"{{$\\displaystyle {formula}$}}\n\\]\n")
@@ -209,7 +209,7 @@ def _latex(act, facts, plot_file):
     # table of contents, which show the name alone
     parts = [f"\\section{{{latex_text(act.name)}}}\n",
              f"\\label{{act:{act.name}}}\n\\emph{{{latex_text(act.summary)}}}\n\n",
-             "\\subsection*{Definition}\n", _display(facts["definition"])]
+             "\\subsection*{Definition}\n", display_math(facts["definition"])]
     if act.params_info:
         parts.append("with parameters\n\\begin{itemize}\n")
         for name, symbol, default, doc in _parameters(act):
@@ -219,10 +219,10 @@ def _latex(act, facts, plot_file):
     parts.append(f"Source: {latex_text(act.source)}.\n\n")
     parts.append("\\subsection*{Derivative, step by step}\n")
     parts.append(facts["steps"].latex() + "\n")
-    parts.append("\\subsection*{Result}\n" + _display(facts["derivative"]))
+    parts.append("\\subsection*{Result}\n" + display_math(facts["derivative"]))
     if facts["output"] is not None:
         parts.append(f"In terms of the output $y = f(x)${facts['output_regime']}:\n"
-                     + _display(facts["output"]))
+                     + display_math(facts["output"]))
     else:
         parts.append(f"No form in terms of the output: {latex_text(facts['output_reason'])}.\n\n")
     if facts["kinks"]:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import symact
-from symact.build import REPRODUCIBLE, build, compile_pdf
+from symact.build import ANALYSES, REPRODUCIBLE, build, compile_pdf
 
 from conftest import ELEMENTWISE, REQUIRE_ORACLES
 
@@ -50,9 +50,13 @@ def test_every_activation_has_its_page_and_plot():
         assert (COMMITTED / f"{name}.tex").exists() and (COMMITTED / f"{name}.md").exists()
         assert (COMMITTED / "plots" / f"{name}.png").exists()
         assert f"]({name}.md)" in (COMMITTED / "README.md").read_text()
+    for name in ANALYSES:
+        assert (COMMITTED / f"{name}.tex").exists() and (COMMITTED / f"{name}.md").exists()
+        assert f"]({name}.md)" in (COMMITTED / "README.md").read_text()
+    assert "1.6732632423543772848170429916717" in (COMMITTED / "selu_parameters.md").read_text()
 
 
-@pytest.mark.parametrize("name", ["symact"] + ELEMENTWISE)
+@pytest.mark.parametrize("name", ["symact"] + ELEMENTWISE + list(ANALYSES))
 def test_committed_latex_compiles(name, tmp_path):
     pdflatex()
     run = subprocess.run(
