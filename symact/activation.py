@@ -170,9 +170,23 @@ class Activation(_Base):
         from .inverse import derivative_in_output
         return derivative_in_output(self)
 
-    def derivative_in_output(self):
-        """f' written in the output y = f(x) (and the parameters), or None."""
-        return self._output_form[0]
+    def derivative_in_output(self, n=1):
+        """The n-th derivative written in the output y = f(x) (and the parameters), or
+        None: f' from the inverse of f (symact.inverse), higher orders from it by the chain
+        rule, d/dx g(y) = g'(y) f'(x) (sigma'' = y(1 - y)(1 - 2y))."""
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise SymactError(f"derivative order must be a positive integer, not {n!r}")
+        if n == 1 or self._output_form[0] is None:
+            return self._output_form[0]
+        if n not in self._higher_output_forms:
+            from .inverse import next_in_output
+            self._higher_output_forms[n] = next_in_output(
+                self.derivative_in_output(n - 1), self._output_form[0])
+        return self._higher_output_forms[n]
+
+    @functools.cached_property
+    def _higher_output_forms(self):
+        return {}
 
     @property
     def derivative_in_output_reason(self):

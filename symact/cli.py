@@ -9,7 +9,7 @@ from . import registry
 from .activation import format_number
 from .budget import DEFAULT_SECONDS, time_budget
 from .errors import BudgetExceeded, SymactError
-from .latex import expr_latex, expr_text
+from .latex import derivative_lhs, expr_latex, expr_text
 
 MAX_ORDER = 12
 
@@ -141,7 +141,17 @@ def _cmd_derive(args, out):
             raise SymactError("--steps prints latex, markdown or text")
         out.write(rendered[args.format]() + "\n")
         return
-    if act.vector:
+    if args.in_output:
+        if act.vector or args.order < 1 or args.order > MAX_ORDER:
+            raise SymactError(f"--in-output takes an element-wise activation and --order "
+                              f"between 1 and {MAX_ORDER}")
+        result = _timed(args, "the output form", act.derivative_in_output, args.order)
+        if result is None:
+            raise SymactError(f"{act.name} has no derivative in terms of its output: "
+                              f"{act.derivative_in_output_reason}")
+        text = expr_text(result)
+        latex = f"{derivative_lhs(act, args.order)} = {expr_latex(result, act.symbol_latex_names())}"
+    elif act.vector:
         result = act.jacobian(args.size)
         text, latex = expr_text(result), expr_latex(result)
     else:
@@ -322,6 +332,8 @@ def build_parser():
                            default="text")
             p.add_argument("--steps", action="store_true",
                            help="the derivation step by step, each rule named")
+            p.add_argument("--in-output", action="store_true",
+                           help="the derivative written in the output y = f(x)")
         if name == "codegen":
             p.add_argument("--derivative", action="store_true", help="the derivative's code")
         if name == "plot":

@@ -257,6 +257,18 @@ def derivative_in_output(activation):
     return form, None
 
 
+def next_in_output(form, first):
+    """The next derivative in the output from this one (form = g(y) = f^(n)): the chain
+    rule gives g'(y) f'(x) with f'(x) = first(y). Polynomials stay expanded (the
+    coefficients are what the Stirling-number formulas predict); anything else is tidied
+    under a time budget."""
+    step = sp.diff(form, y) * first
+    if step.is_polynomial(y):
+        return sp.expand(step)
+    step = sp.piecewise_fold(step)
+    return tidy(attempt(sp.simplify, step, seconds=10, default=step))
+
+
 def _no_form_reason(activation):
     witness = _non_function_witness(activation)
     if witness:

@@ -66,3 +66,68 @@ def test_cli_prints_the_constants_and_refuses_bad_input_in_one_line():
     assert status == 2 and out == "" and len(err.strip().splitlines()) == 1
     status, _, err = run("selu-parameters", "--digits", "1000")
     assert status == 2 and "digits" in err
+
+
+# ---- higher derivatives in the output ------------------------------------------------------
+from symact.analysis import output_polynomial, prove_output_polynomials  # noqa: E402
+from symact.heads import to_elementary  # noqa: E402
+from symact.symbols import x, y  # noqa: E402
+
+
+def _agrees_with_direct_differentiation(act, n, points):
+    """f^(n)(x) by mpmath's numeric differentiation of the elementary definition equals
+    the output form at y = f(x) to 40 digits (worked at 80: sigma^(20)'s alternating
+    coefficients cancel 20 digits near y = 1): an independent route."""
+    values = act.substitutions()
+    definition = sp.lambdify(x, to_elementary(act.expr.xreplace(values)), "mpmath")
+    form = sp.lambdify(y, to_elementary(act.derivative_in_output(n).xreplace(values)), "mpmath")
+    with mpmath.workdps(80):
+        for point in points:
+            at = mpmath.mpf(point.p) / point.q
+            expected = mpmath.diff(definition, at, n)
+            got = form(definition(at))
+            assert abs(got - expected) <= mpmath.mpf(10) ** -40 * (1 + abs(expected)), \
+                (act.name, n, point)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_stirling_formulas_are_proved_up_to_20(name):
+    assert prove_output_polynomials(name, 20) == list(range(1, 21))
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_output_polynomials_match_direct_differentiation_up_to_20(name):
+    act = symact.get(name)
+    for n in (2, 5, 11, 20):
+        _agrees_with_direct_differentiation(act, n, [sp.Rational(-5, 2), sp.Rational(3, 10), sp.Integer(4)])
+
+
+def test_textbook_second_derivatives():
+    assert sp.factor(symact.get("sigmoid").derivative_in_output(2)) == sp.factor(
+        y * (1 - y) * (1 - 2 * y))
+    assert sp.factor(symact.get("tanh").derivative_in_output(2)) == sp.factor(-2 * y * (1 - y**2))
+    assert output_polynomial("tanh", 1) == sp.expand(1 - y**2)
+
+
+@pytest.mark.parametrize("name", ["elu", "softsign", "arctan", "softplus", "squareplus",
+                                  "isru", "celu", "selu", "log_sigmoid"])
+def test_higher_output_forms_match_direct_differentiation(name):
+    act = symact.get(name)
+    for n in (2, 3):
+        _agrees_with_direct_differentiation(act, n, [sp.Rational(-7, 3), sp.Rational(-1, 5),
+                                                     sp.Rational(2, 7), sp.Rational(9, 4)])
+
+
+def test_higher_output_forms_refuse_bad_orders():
+    with pytest.raises(SymactError, match="positive integer"):
+        symact.get("sigmoid").derivative_in_output(0)
+    with pytest.raises(SymactError, match="known for"):
+        output_polynomial("relu", 2)
+    assert symact.get("gelu").derivative_in_output(3) is None
+
+
+def test_cli_derives_in_the_output_or_says_why_not():
+    status, out, _ = run("derive", "sigmoid", "--order", "3", "--in-output")
+    assert status == 0 and out.strip() == str(output_polynomial("sigmoid", 3))
+    status, out, err = run("derive", "gelu", "--order", "2", "--in-output")
+    assert status == 2 and out == "" and "not a function of the output" in err
