@@ -198,7 +198,6 @@ def _combined(names, pages, rows, families, studies):
                      f"{'$' + ', '.join(kink_list) + '$' if kink_list else '---'} \\\\\n")
     table.append("\\bottomrule\n\\end{longtable}\n")
     # the catalog-wide property table (columns as in `symact properties --format markdown`)
-    columns = MARKDOWN_COLUMNS[1:]
     table.append("\\section*{Properties at the default parameters}\n{\\footnotesize\\setlength{\\tabcolsep}{2.5pt}\n"
                  "\\begin{longtable}{@{}l" + "".join(f">{{\\raggedright\\arraybackslash}}p{{{w}cm}}" for w in PROPERTY_WIDTHS) + "@{}}\n\\toprule\n"
                  + " & ".join(latex_text(c).replace("/", "/\\allowbreak{}") for c in MARKDOWN_COLUMNS) + " \\\\\n\\midrule\n\\endhead\n")

@@ -317,7 +317,6 @@ class _Printer(SciPyPrinter):
             code = f"numpy.where({self._print(condition)}, {self._print(value)}, {code})"
         return code
 
-
     def _cumulative_steps(self, expr):
         """A one-step function of x as _steps(x, value on the left, ((point, inclusive,
         jump),)): one comparison pass written straight into floats, where the
@@ -328,7 +327,8 @@ class _Printer(SciPyPrinter):
                                     and not isinstance(r, (sp.Eq, sp.Ne)) for r in relations):
             return None
         points = sorted({r.rhs for r in relations})
-        probes = [points[0] - 1] + [(a + b) / 2 for a, b in zip(points, points[1:])] + [points[-1] + 1]
+        probes = ([points[0] - 1] + [(a + b) / 2 for a, b in zip(points, points[1:])]
+                  + [points[-1] + 1])
         between = [expr.subs(x, t) for t in probes]
         at = [expr.subs(x, t) for t in points]
         if not all(v.is_number and v.is_finite for v in between + at):
@@ -433,7 +433,8 @@ def _piecewise_linear(expr):
     return all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc, "_softplus": _softplus, "_steps": _steps,
+_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc,
+              "_softplus": _softplus, "_steps": _steps,
               "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
 
 

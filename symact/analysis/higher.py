@@ -16,7 +16,6 @@ from ..errors import SymactError
 from ..symbols import y
 
 
-
 def _sigmoid_term(n, k, u):
     return (-1) ** k * sp.factorial(k) * stirling(n + 1, k + 1) * u ** (k + 1)
 
@@ -94,7 +93,8 @@ class OutputPolynomials:
                        for words, formula in self._formulas())
 
     def markdown(self):
-        return "".join((f"{words}\n\n" if words else "") + (f"$$\n{formula}\n$$\n\n" if formula else "")
+        return "".join((f"{words}\n\n" if words else "")
+                       + (f"$$\n{formula}\n$$\n\n" if formula else "")
                        for words, formula in self._formulas())
 
 
