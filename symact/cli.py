@@ -295,6 +295,22 @@ def _cmd_selu_parameters(args, out):
         out.write(found.text(args.digits))
 
 
+def _cmd_gradient_gain(args, out):
+    from .analysis import gradient_gain
+    act, values = _activation(args)
+    gain = _timed(args, "the gradient gain", gradient_gain, act, **values)
+    record = gain.as_dict()
+    if args.format == "json":
+        out.write(json.dumps(record, indent=2) + "\n")
+        return
+    mark = {True: "exact", False: "numeric"}
+    out.write(f"{act.name}\n  sup |f'|    = {record['max']} ({mark[gain.exact['max']]})\n"
+              f"  E[f'(z)]    = {record['mean']} ({mark[gain.exact['mean']]})\n"
+              f"  E[f'(z)^2]  = {record['mean_square']} ({mark[gain.exact['mean_square']]})\n"
+              f"  layers until sup|f'|^L < 1e-8: "
+              f"{record['depth_below_1e-8'] if gain.depth() is not None else 'never'}\n")
+
+
 def build_parser():
     parser = _Parser(prog="symact", description="Activation functions defined once in SymPy; "
                      "derivatives, LaTeX and NumPy code derived from the definition.")
@@ -369,6 +385,15 @@ def build_parser():
     p.add_argument("--timeout", type=float, default=None,
                    help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
     p.set_defaults(run=_cmd_analyze)
+    p = sub.add_parser("gradient-gain", help="sup |f'|, E[f'(z)], E[f'(z)^2] for z ~ N(0, 1) "
+                       "and the depth at which gradients vanish")
+    p.add_argument("name", help="activation name")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="parameter value (repeatable)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--timeout", type=float, default=120,
+                   help="seconds in all (default 120)")
+    p.set_defaults(run=_cmd_gradient_gain)
     p = sub.add_parser("selu-parameters", help="SELU's alpha and lambda from the fixed-point "
                        "conditions E[selu(z)] = mean, E[selu(z)^2] = second moment")
     p.add_argument("--mean", default="0", help="target mean (default 0)")

@@ -131,3 +131,53 @@ def test_cli_derives_in_the_output_or_says_why_not():
     assert status == 0 and out.strip() == str(output_polynomial("sigmoid", 3))
     status, out, err = run("derive", "gelu", "--order", "2", "--in-output")
     assert status == 2 and out == "" and "not a function of the output" in err
+
+
+# ---- gradient gains ------------------------------------------------------------------------
+from symact.analysis import gradient_gain  # noqa: E402
+
+
+def _gaussian_mean(function, breaks=()):
+    with mpmath.workdps(45):
+        return mpmath.quad(lambda t: function(t) * mpmath.npdf(t),
+                           [-mpmath.inf, *breaks, mpmath.inf])
+
+
+def _close(value, truth, digits=28):
+    with mpmath.workdps(45):
+        return abs(mpmath.mpf(str(sp.N(value, 40))) - truth) < mpmath.mpf(10) ** -digits
+
+
+def test_sigmoid_gradients_vanish_after_14_layers():
+    gain = gradient_gain("sigmoid")
+    assert gain.max == sp.Rational(1, 4) and gain.exact["max"] and gain.depth() == 14
+    with mpmath.workdps(45):
+        slope = lambda t: mpmath.exp(-t) / (1 + mpmath.exp(-t)) ** 2  # noqa: E731
+        assert _close(gain.mean, _gaussian_mean(slope))
+        assert _close(gain.mean_square, _gaussian_mean(lambda t: slope(t) ** 2))
+
+
+def test_exact_gains_where_sympy_integrates():
+    relu = gradient_gain("relu")
+    assert (relu.max, relu.mean, relu.mean_square) == (1, sp.Rational(1, 2), sp.Rational(1, 2))
+    assert relu.depth() is None and all(relu.exact.values())
+    exponential = gradient_gain("exponential")
+    assert exponential.max == sp.oo and exponential.depth() is None
+    assert sp.simplify(exponential.mean - sp.exp(sp.Rational(1, 2))) == 0
+    assert sp.simplify(exponential.mean_square - sp.exp(2)) == 0
+
+
+def test_sup_of_the_absolute_slope_and_a_piecewise_mean():
+    """apl' is 1/2, -1/2 or 1 (a = 1/2, b = 1): sup|f'| = 1; the mean by quadrature."""
+    gain = gradient_gain("apl")
+    assert gain.max == 1
+    slope = lambda t: (1 if t > 0 else 0) - (mpmath.mpf(1) / 2 if t < 1 else 0)  # noqa: E731
+    assert _close(gain.mean, _gaussian_mean(slope, (0, 1)))
+    assert _close(gain.mean_square, _gaussian_mean(lambda t: slope(t) ** 2, (0, 1)))
+
+
+def test_cli_gradient_gain():
+    status, out, _ = run("gradient-gain", "relu")
+    assert status == 0 and "1/2" in out and "never" in out
+    status, out, err = run("gradient-gain", "softmax")
+    assert status == 2 and out == "" and "vector-valued" in err

@@ -1,8 +1,10 @@
-"""Analyses beyond one activation's own derivative: SELU's self-normalising constants and
-closed forms of higher derivatives in the output."""
+"""Analyses beyond one activation's own derivative: SELU's self-normalising constants,
+closed forms of higher derivatives in the output, gradient gains through layers."""
+from .gradient import GradientGain, gradient_gain
 from .higher import OutputPolynomials, higher_derivatives, output_polynomial
 from .higher import prove as prove_output_polynomials
 from .selu import SeluParameters, selu_parameters
 
-__all__ = ["SeluParameters", "selu_parameters", "OutputPolynomials", "higher_derivatives",
+__all__ = ["GradientGain", "gradient_gain", "SeluParameters", "selu_parameters",
+           "OutputPolynomials", "higher_derivatives",
            "output_polynomial", "prove_output_polynomials"]

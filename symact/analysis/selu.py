@@ -103,11 +103,11 @@ def _gaussian_parts(mu, variance):
         if value is None or value.has(sp.Integral):
             raise SymactError(f"the Gaussian integral {name} of the SELU moments did not "
                               f"close within {INTEGRAL_SECONDS} s")
-        parts.append(_tidy(value))
+        parts.append(tidy_erf(value))
     return parts
 
 
-def _tidy(value):
+def tidy_erf(value):
     """erf(u) as 1 - erfc(u) (the closed forms read as in the SNN paper), simplified."""
     value = value.replace(lambda e: isinstance(e, sp.erf), lambda e: 1 - sp.erfc(e.args[0]))
     return attempt(sp.simplify, value, seconds=INTEGRAL_SECONDS, default=value)
@@ -133,12 +133,12 @@ def selu_parameters(mean=0, second_moment=1, input_mean=0, input_variance=1):
         candidates = attempt(sp.solve, equation, alpha, seconds=INTEGRAL_SECONDS, default=[])
     found = []
     for a in candidates:
-        a = _tidy(a)
+        a = tidy_erf(a)
         numeric = sp.N(a, 40)
         if not (numeric.is_real and numeric > 0):
             continue
         scale = sp.sqrt(m2 / (C + a ** 2 * D)) if mean == 0 else mean / (A + a * B)
-        scale = _tidy(scale)
+        scale = tidy_erf(scale)
         if sp.N(scale, 40) > 0 and _moments_hold(a, scale, mean, m2, (A, B, C, D)):
             found.append(SeluParameters(a, scale, mean, m2, mu, variance, (A, B, C, D)))
     if len(found) != 1:
