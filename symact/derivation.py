@@ -116,14 +116,18 @@ def _isolated_point(pw, index):
         return None
     (point,) = where
     around = _branch_near(pw, point)
+    if around is None:
+        return None
     limit = attempt(sp.limit, around, x, point, "+-", seconds=5)
     return point if limit is not None and limit == value.subs(x, point) else None
 
 
 def _branch_near(pw, point):
-    """The branch that applies just beside point (on both sides, for an isolated point)."""
+    """The branch that applies just beside point (on both sides, for an isolated point),
+    or None when no condition can be decided there."""
     beside = point + sp.Rational(1, 10**9)
-    return next(value for value, condition in pw.args if condition.subs(x, beside) == sp.true)
+    return next((value for value, condition in pw.args if condition.subs(x, beside) == sp.true),
+                None)
 
 
 RULES = {sp.Add: _rule_add, sp.Mul: _rule_mul, sp.Pow: _rule_pow,
