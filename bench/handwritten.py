@@ -475,24 +475,25 @@ def _gelu_tanh_d(x):
     return x2
 
 
-def _softplus(x):
-    # max(x, 0) + log1p(e^-|x|): numpy.logaddexp(0, x) is the same formula, 3x slower
+def _log1p_exp_minus_abs(x):
+    """log1p(e^-|x|) in one buffer: the tail both softplus and log_sigmoid add."""
     r = np.abs(x)
     np.negative(r, out=r)
     np.exp(r, out=r)
-    np.log1p(r, out=r)
+    return np.log1p(r, out=r)
+
+
+def _softplus(x):
+    # max(x, 0) + log1p(e^-|x|): numpy.logaddexp(0, x) is the same formula, 3x slower
+    r = _log1p_exp_minus_abs(x)
     r += np.maximum(x, 0)
     return r
 
 
 def _log_sigmoid(x):
     # min(x, 0) - log1p(e^-|x|): scipy.special.log_expit is the same to an ULP, 3x slower
-    r = np.abs(x)
-    np.negative(r, out=r)
-    np.exp(r, out=r)
-    np.log1p(r, out=r)
-    np.subtract(np.minimum(x, 0), r, out=r)
-    return r
+    r = _log1p_exp_minus_abs(x)
+    return np.subtract(np.minimum(x, 0), r, out=r)
 
 
 def _abs_mask(compare, value, scale=1.0):

@@ -13,7 +13,6 @@ import sympy as sp
 
 from . import calculus
 from .reference import mp_function
-from .symbols import x
 
 TINY = mpmath.mpf(2) ** -1074
 POLE = "pole"  # the truth divides by zero there: +-inf or NaN are both acceptable

@@ -295,6 +295,9 @@ def _cmd_selu_parameters(args, out):
         out.write(found.text(args.digits))
 
 
+GAIN_SECONDS = 120
+
+
 def _cmd_gradient_gain(args, out):
     from .analysis import gradient_gain
     act, values = _activation(args)
@@ -329,15 +332,22 @@ def build_parser():
     for name, helptext, run in (("show", "definition, parameters, derivative, output form", _cmd_show),
                                 ("derive", "the n-th derivative", _cmd_derive),
                                 ("codegen", "the generated NumPy source", _cmd_codegen),
-                                ("plot", "f and f' side by side as a PNG", _cmd_plot)):
+                                ("plot", "f and f' side by side as a PNG", _cmd_plot),
+                                ("gradient-gain", "sup |f'|, E[f'(z)], E[f'(z)^2] for "
+                                 "z ~ N(0, 1) and the depth at which gradients vanish",
+                                 _cmd_gradient_gain)):
         p = sub.add_parser(name, help=helptext)
         p.add_argument("name", help="activation name or alias, or an expression in x "
                        "such as 'x*sigmoid(beta*x)'")
         p.add_argument("--param", action="append", metavar="NAME=VALUE",
                        help="parameter value, exact decimal or fraction (repeatable); for an "
                        "expression, declares a parameter and its default")
-        p.add_argument("--timeout", type=float, default=None,
-                       help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
+        if name == "gradient-gain":  # its integrals have their own 5 s budgets
+            p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
+                           help=f"seconds in all (default {GAIN_SECONDS})")
+        else:
+            p.add_argument("--timeout", type=float, default=None,
+                           help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
         p.set_defaults(run=run)
         if name == "show":
             p.add_argument("--format", choices=("text", "json", "latex"), default="text")
@@ -354,6 +364,8 @@ def build_parser():
             p.add_argument("--derivative", action="store_true", help="the derivative's code")
         if name == "plot":
             p.add_argument("-o", "--output", help="PNG file (default NAME.png)")
+        if name == "gradient-gain":
+            p.add_argument("--format", choices=("text", "json"), default="text")
     p = sub.add_parser("properties", help="derived property table (range, monotonicity, C^k, ...)")
     p.add_argument("names", nargs="*", help="activations (default: every element-wise one)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
@@ -385,15 +397,6 @@ def build_parser():
     p.add_argument("--timeout", type=float, default=None,
                    help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
     p.set_defaults(run=_cmd_analyze)
-    p = sub.add_parser("gradient-gain", help="sup |f'|, E[f'(z)], E[f'(z)^2] for z ~ N(0, 1) "
-                       "and the depth at which gradients vanish")
-    p.add_argument("name", help="activation name")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE",
-                   help="parameter value (repeatable)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--timeout", type=float, default=120,
-                   help="seconds in all (default 120)")
-    p.set_defaults(run=_cmd_gradient_gain)
     p = sub.add_parser("selu-parameters", help="SELU's alpha and lambda from the fixed-point "
                        "conditions E[selu(z)] = mean, E[selu(z)^2] = second moment")
     p.add_argument("--mean", default="0", help="target mean (default 0)")

@@ -1,6 +1,6 @@
 """One activation's derivation document, as a LaTeX body and as GitHub Markdown."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import sympy as sp
@@ -11,7 +11,7 @@ from .identities import IDENTITIES
 from .kinks import kinks
 from .errors import SymactError
 from .parse import parse_expression
-from .properties import Style, readable, rows as property_rows
+from .properties import PLAIN, Style, readable, rows as property_rows
 from .latex import derivative_lhs, equation, expr_latex
 from .symbols import x
 from .derivation import derivation
@@ -104,9 +104,9 @@ def latex_style(formulas=None, digits=12):
 
 
 def markdown_style(formulas=None):
-    """The property-table Style for GitHub Markdown (inline $...$ math)."""
-    return Style(math=lambda t: value_latex(t, formulas), group=lambda s: f"${s}$",
-                 union=r" \cup ", braces=(r"\{", r"\}"), arrow=r"\to")
+    """The property-table Style for GitHub Markdown: the LaTeX one's inline $...$ math,
+    with words left as they are."""
+    return replace(latex_style(formulas), words=PLAIN.words)
 
 
 @dataclass

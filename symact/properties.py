@@ -42,7 +42,6 @@ def properties(act, **values):
     table["continuity"] = continuity(f)
     table["approximates_identity"] = (
         f.subs(x, 0) == 0 and simplify_value(fp.subs(x, 0)) == 1 and _continuous_at_zero(fp))
-    lower, upper = numeric(low[0]), numeric(high[0])
     table["zero_centered"] = _odd(f)
     table["bounded_below"] = low[0] != -sp.oo
     table["bounded_above"] = high[0] != sp.oo

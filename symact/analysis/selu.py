@@ -10,7 +10,6 @@ zero mean, alpha = -A/B and lambda = sqrt(m2 / (C + alpha^2 D)); otherwise alpha
 """
 from dataclasses import dataclass
 
-import mpmath
 import sympy as sp
 
 from ..budget import attempt
@@ -154,21 +153,3 @@ def _moments_hold(alpha, scale, mean, m2, parts):
     tolerance = sp.Float(10, 50) ** -40
     return (abs(s * (A + a * B) - mean) < tolerance * (1 + abs(mean))
             and abs(s ** 2 * (C + a ** 2 * D) - m2) < tolerance * (1 + abs(m2)))
-
-
-def moments_by_quadrature(alpha, scale, input_mean=0, input_variance=1, digits=40):
-    """(E[selu(z)], E[selu(z)^2]) by mpmath quadrature at `digits` digits: an independent
-    check of the closed forms."""
-    with mpmath.workdps(digits + 10):
-        a, s = mpmath.mpf(str(alpha)), mpmath.mpf(str(scale))
-        mu, sd = mpmath.mpf(str(input_mean)), mpmath.sqrt(mpmath.mpf(str(input_variance)))
-
-        def density(t):
-            return mpmath.npdf(t, mu, sd)
-
-        def selu(t):
-            return s * t if t > 0 else s * a * mpmath.expm1(t)
-
-        first = mpmath.quad(lambda t: selu(t) * density(t), [-mpmath.inf, 0, mpmath.inf])
-        second = mpmath.quad(lambda t: selu(t) ** 2 * density(t), [-mpmath.inf, 0, mpmath.inf])
-        return first, second
