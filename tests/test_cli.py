@@ -115,3 +115,12 @@ def test_console_entry_point_runs_as_a_module():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_the_installed_package_has_every_subpackage(tmp_path):
+    """Run from outside the source tree, `python -m symact` imports the installed copy
+    (pip install . in CI): a subpackage missing from the distribution fails here."""
+    result = subprocess.run([sys.executable, "-m", "symact", "selu-parameters", "--digits", "5"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "1.6733" in result.stdout
