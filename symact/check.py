@@ -100,7 +100,13 @@ def check(claim, assume=(), timeout=DEFAULT_SECONDS):
     if isinstance(assume, str):
         assume = [assume]
     relations, domains = parse_claim(claim, assume)
-    shown = " ".join(claim.split())
+    return check_relations(" ".join(claim.split()), relations, domains, timeout)
+
+
+def check_relations(shown, relations, domains=None, timeout=DEFAULT_SECONDS):
+    """Check (lhs, relation, rhs) triples of SymPy expressions (symbols other than x are
+    universally quantified over `domains`, default the reals); `shown` names the claim."""
+    domains = domains or {}
     verdicts = []
     try:
         with time_budget(timeout, "check"):

@@ -1,5 +1,6 @@
 """The `symact` command line: build, list, show, derive, codegen, plot, properties, check,
-identities, analyze. Errors are one line, exit 2."""
+identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws).
+Errors are one line, exit 2."""
 import argparse
 import json
 import re
@@ -170,8 +171,6 @@ def _cmd_derive(args, out):
 
 def _cmd_codegen(args, out):
     act, values = _activation(args)
-    if act.vector:
-        raise SymactError(f"codegen covers element-wise activations; {act.name} is vector-valued")
     function = act.numpy_derivative(**values) if args.derivative else act.numpy(**values)
     out.write(function.source)
 
@@ -295,6 +294,18 @@ def _cmd_selu_parameters(args, out):
         out.write(found.text(args.digits))
 
 
+def _cmd_softmax_laws(args, out):
+    from .analysis import softmax_family
+    family = softmax_family(tuple(args.size or (2, 3, 4)))
+    if args.format == "json":
+        out.write(json.dumps(family.as_dict(), indent=2) + "\n")
+    elif args.format in ("latex", "markdown"):
+        out.write(getattr(family, args.format)())
+    else:
+        out.write(family.text())
+    return 0 if all(law.status == "proved" for law in family.laws) else 3
+
+
 GAIN_SECONDS = 120
 
 
@@ -406,6 +417,13 @@ def build_parser():
     p.add_argument("--digits", type=int, default=32, help="significant digits (default 32)")
     p.add_argument("--format", choices=("text", "json", "latex"), default="text")
     p.set_defaults(run=_cmd_selu_parameters)
+    p = sub.add_parser("softmax-laws", help="prove the laws of the softmax family (sum to 1, "
+                       "shift invariance, gradient of logsumexp, Jacobian, ...) for every n "
+                       "and check them at concrete lengths; exit 0 when all are proved")
+    p.add_argument("--size", type=int, action="append",
+                   help="a concrete length to check, 2 to 6 (repeatable; default 2, 3, 4)")
+    p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text")
+    p.set_defaults(run=_cmd_softmax_laws)
     return parser
 
 

@@ -78,6 +78,15 @@ class VectorActivation(_Base):
     def derivative(self, n=1):
         raise SymactError(f"{self.name} is vector-valued: use jacobian(n)")
 
+    def numpy(self):
+        """f(z, axis=-1) in NumPy, printed from the index notation (symact.vector_numeric)."""
+        from .vector_numeric import compile_vector
+        return compile_vector(self)
+
+    def numpy_derivative(self, n=1):
+        raise SymactError(f"{self.name} is vector-valued: its Jacobian is jacobian(n), "
+                          "and NumPy code covers the activation itself")
+
     def derivative_in_output(self):
         return None
 

@@ -14,6 +14,7 @@ from sympy.functions.combinatorial.numbers import stirling
 from .. import registry
 from ..errors import SymactError
 from ..symbols import y
+from .page import Page
 
 
 def _sigmoid_term(n, k, u):
@@ -58,7 +59,7 @@ def prove(name, up_to=20):
     return proved
 
 
-class OutputPolynomials:
+class OutputPolynomials(Page):
     """The Stirling formulas, each proved up to `up_to`, with the first `shown`
     polynomials: what the collection's page shows."""
 
@@ -66,7 +67,7 @@ class OutputPolynomials:
         self.up_to, self.shown = up_to, shown
         self.proved = {name: prove(name, up_to) for name in FORMULAS}
 
-    def _formulas(self):
+    def entries(self):
         """[(words, LaTeX display or None)] for both renderings."""
         from ..latex import expr_latex
         entries = [("The $n$-th derivative of sigmoid and of tanh is a polynomial in the output "
@@ -86,16 +87,6 @@ class OutputPolynomials:
                 polynomial = expr_latex(sp.factor(output_polynomial(name, n)))
                 entries.append(("", f"{symbol}^{{({n})}} = {polynomial}"))
         return entries
-
-    def latex(self):
-        from ..document import display_math
-        return "".join((f"{words}\n" if words else "") + (display_math(formula) if formula else "")
-                       for words, formula in self._formulas())
-
-    def markdown(self):
-        return "".join((f"{words}\n\n" if words else "")
-                       + (f"$$\n{formula}\n$$\n\n" if formula else "")
-                       for words, formula in self._formulas())
 
 
 def higher_derivatives(up_to=20):

@@ -15,13 +15,14 @@ import sympy as sp
 from ..budget import attempt
 from ..errors import SymactError
 from ..activation import exact
+from .page import Page
 
 INTEGRAL_SECONDS = 30
 _z = sp.Symbol("z", real=True)
 
 
 @dataclass(frozen=True)
-class SeluParameters:
+class SeluParameters(Page):
     """alpha and lambda (exact SymPy expressions) reaching the requested moments."""
     alpha: sp.Expr
     scale: sp.Expr
@@ -35,21 +36,9 @@ class SeluParameters:
         """(alpha, lambda) as decimal strings with `digits` significant digits."""
         return str(sp.N(self.alpha, digits)), str(sp.N(self.scale, digits))
 
-    def latex(self, digits=32):
-        """The derivation as a LaTeX body: conditions, integrals, solution."""
-        from ..document import display_math
-        return "".join((f"{words}\n" if words else "") + (display_math(formula) if formula else "")
-                       for words, formula in _formulas(self, digits))
-
-    def markdown(self, digits=32):
-        """The derivation as GitHub Markdown ($$ blocks)."""
-        parts = []
-        for words, formula in _formulas(self, digits):
-            if words:
-                parts.append(words + "\n\n")
-            if formula is not None:
-                parts.append(f"$$\n{formula}\n$$\n\n")
-        return "".join(parts)
+    def entries(self, digits=32):
+        """The derivation: conditions, integrals, solution."""
+        return _formulas(self, digits)
 
     def text(self, digits=32):
         alpha, scale = self.values(digits)
