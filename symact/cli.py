@@ -1,5 +1,6 @@
 """The `symact` command line: build, list, show, derive, codegen, plot, properties, check,
-identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws).
+identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws,
+maxout-cases).
 Errors are one line, exit 2."""
 import argparse
 import json
@@ -306,6 +307,18 @@ def _cmd_softmax_laws(args, out):
     return 0 if all(law.status == "proved" for law in family.laws) else 3
 
 
+def _cmd_maxout_cases(args, out):
+    from .analysis import maxout_special_cases
+    cases = maxout_special_cases()
+    if args.format == "json":
+        out.write(json.dumps(cases.as_dict(), indent=2) + "\n")
+    elif args.format in ("latex", "markdown"):
+        out.write(getattr(cases, args.format)())
+    else:
+        out.write(cases.text())
+    return 0 if cases.proved else 3
+
+
 GAIN_SECONDS = 120
 
 
@@ -424,6 +437,10 @@ def build_parser():
                    help="a concrete length to check, 2 to 6 (repeatable; default 2, 3, 4)")
     p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text")
     p.set_defaults(run=_cmd_softmax_laws)
+    p = sub.add_parser("maxout-cases", help="prove that relu, leaky_relu, prelu (a <= 1), "
+                       "identity and |x| are maxout units with stated weights; exit 0 when all are")
+    p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text")
+    p.set_defaults(run=_cmd_maxout_cases)
     return parser
 
 

@@ -70,3 +70,41 @@ def test_cli_softmax_laws():
     assert status == 0 and out.count("proved") >= 8 and "unknown" not in out
     status, _, err = run("softmax-laws", "--size", "9")
     assert status == 2 and err.count("\n") == 1 and "2 to 6" in err
+
+
+@pytest.fixture(scope="module")
+def maxout_cases():
+    from symact.analysis import maxout_special_cases
+    return maxout_special_cases()
+
+
+def test_maxout_special_cases_are_proved(maxout_cases):
+    assert maxout_cases.proved
+    by_name = {r.case.name: r for r in maxout_cases.results}
+    assert set(by_name) == {"identity", "relu", "leaky_relu", "prelu", "abs"}
+    for name in ("leaky_relu", "prelu"):  # the bound on the slope is needed
+        outside = by_name[name].outside
+        assert outside.status == "refuted" and sp.Rational(outside.counterexample["x"]) > 0
+    for name in ("identity", "relu", "leaky_relu", "prelu"):
+        assert by_name[name].slope.status == "proved"
+    # |x|'(0) = 0 by the kink convention; the maxout unit's first piece has slope 1
+    slope = by_name["abs"].slope
+    assert slope.status == "refuted" and slope.counterexample == {"x": "0"}
+
+
+def test_maxout_weights_agree_numerically(maxout_cases):
+    """The stated weights, as a plain NumPy max of the pieces, against the catalog code."""
+    grid = np.concatenate([np.linspace(-50, 50, 2001), [0.0, -1e-300, 1e300, -1e300]])
+    for r in maxout_cases.results:
+        act = None if r.case.name == "abs" else registry.get(r.case.name)
+        value = 0.3 if r.case.parameter else None
+        slopes = [value if isinstance(w, str) else w for w in r.case.weights]
+        pieces = np.max([w * grid + b for w, b in zip(slopes, r.case.biases)], axis=0)
+        expected = np.abs(grid) if act is None else \
+            act.numpy(**({r.case.parameter: "0.3"} if value else {}))(grid)
+        np.testing.assert_allclose(pieces, expected, rtol=1e-15, atol=0)
+
+
+def test_cli_maxout_cases():
+    status, out, _ = run("maxout-cases")
+    assert status == 0 and "prelu" in out and "refuted" in out

@@ -1,12 +1,14 @@
 """Analyses beyond one activation's own derivative: SELU's self-normalising constants,
 closed forms of higher derivatives in the output, gradient gains through layers, the laws
-of the softmax family."""
+of the softmax family, maxout's special cases."""
 from .gradient import GradientGain, gradient_gain
 from .higher import OutputPolynomials, higher_derivatives, output_polynomial
 from .higher import prove as prove_output_polynomials
+from .maxout import MaxoutCases, maxout_special_cases
 from .selu import SeluParameters, selu_parameters
 from .softmax import SoftmaxFamily, softmax_family
 
 __all__ = ["GradientGain", "gradient_gain", "SeluParameters", "selu_parameters",
            "OutputPolynomials", "higher_derivatives",
-           "output_polynomial", "prove_output_polynomials", "SoftmaxFamily", "softmax_family"]
+           "output_polynomial", "prove_output_polynomials", "SoftmaxFamily", "softmax_family",
+           "MaxoutCases", "maxout_special_cases"]
