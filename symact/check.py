@@ -182,7 +182,9 @@ def _evaluate(expr, point, digits):
 
 def _screen(expr, values, digits=DIGITS):
     """A fast evaluator of expr at x (parameters fixed) for screening many points."""
-    function = mp_function(expr.xreplace(values)) if not (expr.xreplace(values).free_symbols - {x}) else None
+    fixed = expr.xreplace(values)
+    function = mp_function(fixed) if not (fixed.free_symbols - {x} or fixed.has(sp.nan, sp.zoo)) \
+        else None
 
     def at(value):
         if function is None:

@@ -1,6 +1,6 @@
 """The `symact` command line: build, list, show, derive, codegen, plot, properties, check,
 identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws,
-maxout-cases).
+maxout-cases, approximation-error, parameter-limit).
 Errors are one line, exit 2."""
 import argparse
 import json
@@ -319,6 +319,24 @@ def _cmd_maxout_cases(args, out):
     return 0 if cases.proved else 3
 
 
+def _cmd_approximation_error(args, out):
+    from .analysis import approximation_error
+    if not 1 <= args.digits <= 20:
+        raise SymactError("--digits takes a number of digits between 1 and 20")
+    approx, values = _activation(argparse.Namespace(name=args.approx, param=args.param))
+    exact, _ = _activation(argparse.Namespace(name=args.exact, param=None))
+    found = _timed(args, "the approximation error", approximation_error, approx, exact, **values)
+    out.write(json.dumps(found.as_dict(args.digits), indent=2) + "\n" if args.format == "json"
+              else found.text(args.digits))
+
+
+def _cmd_parameter_limit(args, out):
+    from .analysis import parameter_limit
+    found = _timed(args, "the limit", parameter_limit, args.name, args.parameter, args.target)
+    out.write(found.text())
+    return {"proved": 0, "refuted": 1}.get(found.status, 3)
+
+
 GAIN_SECONDS = 120
 
 
@@ -441,6 +459,25 @@ def build_parser():
                        "identity and |x| are maxout units with stated weights; exit 0 when all are")
     p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text")
     p.set_defaults(run=_cmd_maxout_cases)
+    p = sub.add_parser("approximation-error", help="max over the reals of |APPROX - EXACT| and "
+                       "where it is reached, e.g. gelu_tanh gelu")
+    p.add_argument("approx", help="activation name or expression in x")
+    p.add_argument("exact", help="activation name or expression in x")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a parameter of APPROX (repeatable)")
+    p.add_argument("--digits", type=int, default=12, help="digits shown (default 12)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
+                   help=f"seconds in all (default {GAIN_SECONDS})")
+    p.set_defaults(run=_cmd_approximation_error)
+    p = sub.add_parser("parameter-limit", help="prove NAME -> TARGET as PARAMETER -> oo, with "
+                       "the uniform rate when NAME scales (e.g. swish beta relu); exit 0 proved, 1 refuted, 3 unknown")
+    p.add_argument("name")
+    p.add_argument("parameter")
+    p.add_argument("target")
+    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
+                   help=f"seconds in all (default {GAIN_SECONDS})")
+    p.set_defaults(run=_cmd_parameter_limit)
     return parser
 
 

@@ -144,3 +144,10 @@ def test_identities_command_lists_every_identity(capsys):
     assert main(["identities", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == len(IDENTITIES) and all(r["status"] == "proved" for r in rows)
+
+
+def test_a_parameter_sample_that_divides_by_zero_is_skipped():
+    """b = 0 makes softplus(b x)/b undefined: that sample is passed over, not a traceback."""
+    verdict = check("softplus(b*x)/b == softplus(x)")
+    assert verdict.status == "refuted" and verdict.counterexample["b"] != "0"
+    assert check("softplus(b*x)/b == softplus(x)", ["b >= 1", "b <= 1"]).status == "proved"
