@@ -35,7 +35,8 @@ ANALYSES = {"selu_parameters": "SELU's self-normalising constants",
             "higher_derivatives": "Higher derivatives of sigmoid and tanh in the output",
             "softmax_family": "Laws of the softmax family",
             "maxout_special_cases": "Maxout and the activations it contains",
-            "approximations": "Approximation errors and limits"}
+            "approximations": "Approximation errors and limits",
+            "backprop": "Backpropagation through a softmax classifier"}
 # cm per column of the catalog property table after the name (range ... kinks)
 PROPERTY_WIDTHS = (2.4, 1.65, 1.95, 0.6, 1.45, 1.25, 1.15, 1.0, 1.1)
 # pdflatex stamps the date and a random ID unless told the time: a fixed one keeps the

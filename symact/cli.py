@@ -1,6 +1,6 @@
 """The `symact` command line: build, list, show, derive, codegen, plot, properties, check,
 identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws,
-maxout-cases, approximation-error, parameter-limit).
+maxout-cases, approximation-error, parameter-limit, backprop).
 Errors are one line, exit 2."""
 import argparse
 import json
@@ -337,6 +337,14 @@ def _cmd_parameter_limit(args, out):
     return {"proved": 0, "refuted": 1}.get(found.status, 3)
 
 
+def _cmd_backprop(args, out):
+    from .analysis import backprop
+    act, _ = _activation(args)
+    found = _timed(args, "the backprop derivation", backprop, act, tuple(args.sizes))
+    out.write(found.text() if args.format == "text" else getattr(found, args.format)())
+    return 0 if all(found.verified.values()) else 3
+
+
 GAIN_SECONDS = 120
 
 
@@ -470,6 +478,17 @@ def build_parser():
     p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
                    help=f"seconds in all (default {GAIN_SECONDS})")
     p.set_defaults(run=_cmd_approximation_error)
+    p = sub.add_parser("backprop", help="the gradients of a softmax classifier with one hidden "
+                       "layer of NAME, derived step by step and verified (exit 0 when all are)")
+    p.add_argument("name", help="activation name or expression in x")
+    p.add_argument("--param", action="append", metavar="NAME=VALUE", help=argparse.SUPPRESS)
+    p.add_argument("--sizes", type=int, nargs=3, default=(2, 3, 2),
+                   metavar=("INPUTS", "HIDDEN", "CLASSES"),
+                   help="the size at which each step is verified (default 2 3 2)")
+    p.add_argument("--format", choices=("text", "latex", "markdown"), default="text")
+    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
+                   help=f"seconds in all (default {GAIN_SECONDS})")
+    p.set_defaults(run=_cmd_backprop)
     p = sub.add_parser("parameter-limit", help="prove NAME -> TARGET as PARAMETER -> oo, with "
                        "the uniform rate when NAME scales (e.g. swish beta relu); exit 0 proved, 1 refuted, 3 unknown")
     p.add_argument("name")

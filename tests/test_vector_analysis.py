@@ -1,5 +1,8 @@
-"""symact.analysis on vectors: the softmax laws (proved for every n and at concrete
-lengths, wrong variants rejected), the derived Jacobian against a numeric one."""
+"""symact.analysis on vectors and networks: the softmax laws (proved for every n and at
+concrete lengths, wrong variants rejected), the derived Jacobian against a numeric one,
+maxout's special cases, and the backprop derivation (a wrong formula is caught)."""
+import importlib
+
 import mpmath
 import numpy as np
 import pytest
@@ -108,3 +111,35 @@ def test_maxout_weights_agree_numerically(maxout_cases):
 def test_cli_maxout_cases():
     status, out, _ = run("maxout-cases")
     assert status == 0 and "prelu" in out and "refuted" in out
+
+
+def test_backprop_is_verified_for_sigmoid_and_a_kinked_activation():
+    from symact.analysis import backprop
+    found = backprop("sigmoid")
+    assert all(found.verified.values()) and set(found.verified) == \
+        {"delta2", "delta1", "W1", "b1", "W2", "b2"}
+    assert found.numeric_error < 1e-40
+    assert "f' = y" not in found.latex() and r"a_{1} \left(1 - a_{1}\right)" in found.latex()
+    assert backprop("elu", sizes=(1, 2, 3)).numeric_error < 1e-40
+
+
+def test_backprop_verification_catches_a_wrong_formula(monkeypatch):
+    module = importlib.import_module("symact.analysis.backprop")  # the package's name is the function
+    right = module.gradients
+
+    def wrong(network, f, slope):
+        found = right(network, f, slope)
+        found["delta2"] = network.y - found["delta2"] - network.y  # y - y_hat
+        found["W1"] = 2 * found["W1"]
+        return found
+    monkeypatch.setattr(module, "gradients", wrong)
+    verified = module.verify_symbolic((1, 2, 2))
+    assert not verified["delta2"] and not verified["W1"] and verified["b1"]
+    assert module.verify_numeric(registry.get("tanh"), (1, 2, 2)) > 0.1
+
+
+def test_cli_backprop():
+    status, out, _ = run("backprop", "relu", "--sizes", "1", "2", "2")
+    assert status == 0 and "NOT" not in out and out.count("verified") == 6
+    status, _, err = run("backprop", "softmax")
+    assert status == 2 and "element-wise" in err
