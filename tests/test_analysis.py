@@ -198,3 +198,18 @@ def test_cli_gradient_gain():
     assert status == 0 and "1/2" in out and "never" in out
     status, out, err = run("gradient-gain", "softmax")
     assert status == 2 and out == "" and "vector-valued" in err
+
+
+def test_gradient_table_rows_and_plot(tmp_path):
+    from symact.analysis import gradient_gains
+    table = gradient_gains(["sigmoid", "relu"])
+    sigmoid, relu = table.rows["sigmoid"], table.rows["relu"]
+    assert sigmoid["cells"][0] == r"$\frac{1}{4}$" and sigmoid["cells"][3] == "14"
+    assert sigmoid["cells"][1] == r"$\approx 0.20662096$$^*$"  # quadrature, rounded
+    assert relu["cells"] == [r"$1$", r"$\frac{1}{2}$", r"$\frac{1}{2}$", "never"]
+    assert abs(sigmoid["mean_square"] - 0.0448362413501943718) < 1e-15
+    markdown = table.markdown()
+    header = next(line for line in markdown.splitlines() if line.startswith("| activation"))
+    assert header.count(" | ") == 4  # the | of sup |f'| is escaped
+    table.figure(tmp_path / "gains.png")
+    assert (tmp_path / "gains.png").stat().st_size > 10_000

@@ -120,6 +120,12 @@ def test_glu_halves_and_limits():
     assert np.isnan(_quiet(glu, [np.inf, -np.inf])).all()  # inf * 0: path dependent
     with pytest.raises(SymactError, match="even"):
         glu([1.0, 2.0, 3.0])
+    # sigmoid(v) underflows below v = -745, the product need not
+    with mpmath.workdps(50):
+        for u, v in ((454.90875681, -746.43772852), (1e308, -1410.0), (1e-5, -720.0)):
+            truth = mpmath.mpf(u) / (1 + mpmath.exp(-mpmath.mpf(v)))
+            got = _quiet(glu, [u, v])[0]
+            assert abs(got - truth) <= 2 * _ulp(float(truth)), (u, v)
 
 
 def test_shapes_axes_and_dtypes():

@@ -202,8 +202,11 @@ class Approximations(Page):
                 words += (f" The checker proves $f(x; {symbol}) = f({symbol} x; 1)/{symbol}$, "
                           f"and {_name(lim.target)} is positively homogeneous, so the "
                           "convergence is uniform with the rate")
+                decimal = mpmath.nstr(numeric(lim.rate.value), DIGITS)
+                value = f"\\frac{{{expr_latex(lim.rate.value)}}}{{{symbol}}} \\approx " \
+                    if lim.rate.closed_form and not lim.rate.value.is_Float else ""
                 entries.append((words, f"\\sup_x \\left|f(x; {symbol}) - {goal}(x)\\right| = "
-                                f"\\frac{{{mpmath.nstr(numeric(lim.rate.value), DIGITS)}}}{{{symbol}}}"))
+                                f"{value}\\frac{{{decimal}}}{{{symbol}}}"))
             else:
                 entries.append((words, None))
         return entries

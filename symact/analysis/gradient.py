@@ -2,7 +2,8 @@
 sup |f'| (exact), E[f'(z)] and E[f'(z)^2] for z ~ N(0, 1) (exact where SymPy integrates
 within a time budget, else 30 digits by mpmath quadrature split at the kinks), and the
 depth at which even the best case, sup |f'|^L, falls below a tolerance (sigmoid:
-(1/4)^L < 1e-8 from L = 14 on)."""
+(1/4)^L < 1e-8 from L = 14 on). `gradient_gains()` tabulates them for the catalog and
+plots the root-mean-square factor per layer, E[f'(z)^2]^(L/2), against depth."""
 from dataclasses import dataclass
 
 import mpmath
@@ -16,6 +17,7 @@ from ..kinks import kinks
 from ..realanalysis import extreme, function_candidates, numeric
 from ..reference import mp_function
 from ..symbols import x
+from .page import Figure, Page, Table
 from .selu import tidy_erf
 
 SECONDS = 5
@@ -51,9 +53,10 @@ class GradientGain:
                 "depth_below_1e-8": self.depth()}
 
 
-def gradient_gain(activation, **values):
+def gradient_gain(activation, seconds=SECONDS, **values):
     """GradientGain of an activation, by name or as an Activation (your own, from
-    symact.define); parameters at their defaults unless given."""
+    symact.define); parameters at their defaults unless given; `seconds` bounds each
+    attempt at a closed-form integral."""
     act = registry.get(activation) if isinstance(activation, str) else activation
     if act.vector:
         raise SymactError(f"gradient gains cover element-wise activations; "
@@ -63,18 +66,18 @@ def gradient_gain(activation, **values):
     candidates, candidates_exact = function_candidates(slope)
     high, low = extreme(candidates, lowest=False), extreme(candidates, lowest=True)
     bound = high[0] if numeric(high[0]) >= -numeric(low[0]) else -low[0]
-    mean, mean_exact = _expectation(slope, act.at(**values))
-    square, square_exact = _expectation(slope ** 2, act.at(**values))
+    mean, mean_exact = _expectation(slope, act.at(**values), seconds)
+    square, square_exact = _expectation(slope ** 2, act.at(**values), seconds)
     exact = {"max": bool(candidates_exact and high[3] and low[3]), "mean": mean_exact,
              "mean_square": square_exact}
     return GradientGain(act.name, bound, mean, square, exact)
 
 
-def _expectation(g, definition):
+def _expectation(g, definition, seconds=SECONDS):
     """(E[g(z)] for z ~ N(0, 1), exact?)."""
     density = sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi)
     closed = attempt(sp.integrate, to_elementary(g) * density, (x, -sp.oo, sp.oo),
-                     seconds=SECONDS)
+                     seconds=seconds)
     if closed is not None and not closed.has(sp.Integral) and closed.is_number \
             and closed.is_finite and closed.is_real:
         return tidy_erf(closed), True
@@ -84,3 +87,94 @@ def _expectation(g, definition):
         total = mpmath.quad(lambda t: value(t) * mpmath.npdf(t),
                             [-mpmath.inf, *breaks, mpmath.inf])
     return sp.Float(mpmath.nstr(total, DIGITS + 5), DIGITS), False
+
+
+# the collection's table: integrals that SymPy closes do so within a second; the others
+# go to quadrature sooner
+TABLE_SECONDS = 1.5
+PLOTTED = ("sigmoid", "tanh", "relu", "elu", "selu", "gelu", "silu", "softplus", "hard_sigmoid")
+
+
+def gain_row(act):
+    """One activation's cells for the table (LaTeX) and the numbers for the plot."""
+    from ..latex import expr_latex
+    gain = gradient_gain(act, seconds=TABLE_SECONDS)
+
+    def cell(value, exact):
+        """A short closed form as it is; otherwise rounded, and starred when the value
+        itself is numeric (quadrature, or critical points located numerically)."""
+        number = numeric(value)
+        if exact and value.is_number and len(expr_latex(value)) <= 28:
+            return f"${expr_latex(value)}$"
+        if mpmath.isinf(number):
+            return "$\\infty$"
+        return f"$\\approx {mpmath.nstr(number, 8)}$" + ("" if exact else "$^*$")
+    depth = gain.depth()
+    return {"cells": [cell(gain.max, gain.exact["max"]), cell(gain.mean, gain.exact["mean"]),
+                      cell(gain.mean_square, gain.exact["mean_square"]),
+                      "never" if depth is None else str(depth)],
+            "max": float(numeric(gain.max)), "mean_square": float(numeric(gain.mean_square))}
+
+
+class GradientTable(Page):
+    """The catalog's gradient gains (rows from gain_row, by name) with a plot."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def entries(self, plot_file="plots/gradient_gains.png"):
+        table = Table(("activation", r"$\sup |f'|$", r"$\operatorname{E}[f'(z)]$",
+                       r"$\operatorname{E}[f'(z)^2]$", r"layers to $10^{-8}$"),
+                      tuple((registry.get(name).display_name.join("$$"), *row["cells"])
+                            for name, row in self.rows.items()), "lllll")
+        return [
+            ("How the size of a gradient changes through a chain of layers of one "
+             "activation. The per-layer bound is $\\sup |f'|$ (exact, from the critical "
+             "points of $f'$); through $L$ layers a gradient shrinks at least like "
+             "$(\\sup |f'|)^L$ when $\\sup |f'| < 1$, and the last column is the depth at "
+             "which even this best case is below $10^{-8}$ (sigmoid: $(1/4)^{14} < 10^{-8}$). "
+             "For pre-activations $z \\sim N(0, 1)$, $\\operatorname{E}[f'(z)]$ and "
+             "$\\operatorname{E}[f'(z)^2]$ are given in closed form where SymPy integrates "
+             "them, else by quadrature split at the kinks. Values that are not short closed "
+             "forms are rounded to 8 digits ($\\approx$); a star marks those found "
+             "numerically, to 30 digits (the command symact gradient-gain prints them, and the "
+             "closed forms). Activations at their default parameters.", None),
+            table,
+            Figure(plot_file, "root-mean-square gradient factor through L layers"),
+            ("The plot follows $\\operatorname{E}[f'(z)^2]^{L/2}$, the root-mean-square "
+             "factor by which $L$ layers scale a gradient when every pre-activation is "
+             "$N(0, 1)$ and the weights are left out, for a few classic activations; the "
+             "dashed line is sigmoid's bound $(1/4)^L$, which no chain of sigmoid layers "
+             "exceeds.", None),
+        ]
+
+    def figure(self, path):
+        """The plot, written to path (PNG)."""
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from ..plots import DPI, METADATA, STYLE
+        depth = list(range(0, 31))
+        with plt.rc_context(STYLE):
+            figure, axis = plt.subplots(figsize=(7.0, 3.6))
+            for index, name in enumerate(n for n in PLOTTED if n in self.rows):
+                factor = self.rows[name]["mean_square"] ** 0.5
+                axis.plot(depth, [factor ** d for d in depth], color=f"C{index}", label=name)
+            if "sigmoid" in self.rows:
+                axis.plot(depth, [self.rows["sigmoid"]["max"] ** d for d in depth], color="C0",
+                          linestyle="--", label="sigmoid bound, sup |f'|^L")
+            axis.axhline(1e-8, color="grey", linestyle=":", linewidth=0.8)
+            axis.set_yscale("log")
+            axis.set_ylim(1e-20, 1e2)
+            axis.set_xlabel("layers L")
+            axis.set_ylabel("gradient factor")
+            axis.legend(fontsize=7, ncol=2, loc="lower left")
+            figure.tight_layout()
+            figure.savefig(path, dpi=DPI, metadata=METADATA)
+            plt.close(figure)
+
+
+def gradient_gains(names=None):
+    """GradientTable of the element-wise catalog (or of `names`)."""
+    return GradientTable({name: gain_row(registry.get(name))
+                          for name in names or registry.names("elementwise")})

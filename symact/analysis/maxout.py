@@ -132,7 +132,7 @@ class MaxoutCases(Page):
             symbol = (parameter.latex or sp.latex(parameter.symbol)) if parameter else None
             weights = ", ".join(symbol if isinstance(w, str) else str(w) for w in r.case.weights)
             biases = ", ".join(map(str, r.case.biases))
-            condition = f"${symbol} \\le 1$ ({_word(r.outside)} for ${symbol} > 1$)" if parameter else "-"
+            condition = f"${symbol} \\le 1$ ({_word(r.outside)} for ${symbol} > 1$)" if parameter else "none"
             slope = "agrees" if r.slope.status == "proved" else \
                 (f"differs at $x = {r.slope.counterexample['x']}$: {r.slope.lhs_value} against "
                  f"{r.slope.rhs_value}") if r.slope.counterexample else r.slope.status

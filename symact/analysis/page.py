@@ -11,9 +11,16 @@ class Table:
     align: str = ""
 
 
+@dataclass(frozen=True)
+class Figure:
+    """A plot, by its path relative to the page."""
+    path: str
+    caption: str
+
+
 class Page:
     """Base of analysis results: `entries(**options)` gives [(words, display formula or
-    None) or Table]; `latex()` and `markdown()` render them."""
+    None), Table or Figure]; `latex()` and `markdown()` render them."""
 
     def entries(self, **options):
         raise NotImplementedError
@@ -25,6 +32,10 @@ class Page:
             if isinstance(entry, Table):
                 parts.append(_latex_table(entry))
                 continue
+            if isinstance(entry, Figure):
+                parts.append("\\begin{center}\n\\includegraphics[width=0.8\\linewidth]{"
+                             f"{entry.path}}}\n\\end{{center}}\n")
+                continue
             words, formula = entry
             parts.append((f"{words}\n" if words else "") + (display_math(formula) if formula else ""))
         return "".join(parts)
@@ -34,6 +45,9 @@ class Page:
         for entry in self.entries(**options):
             if isinstance(entry, Table):
                 parts.append(_markdown_table(entry))
+                continue
+            if isinstance(entry, Figure):
+                parts.append(f"![{entry.caption}]({entry.path})\n\n")
                 continue
             words, formula = entry
             parts.append((f"{words}\n\n" if words else "")
@@ -51,7 +65,8 @@ def _latex_table(table):
 
 
 def _markdown_table(table):
-    lines = ["| " + " | ".join(table.header) + " |", "|" + "---|" * len(table.header)]
+    lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in table.header) + " |",
+             "|" + "---|" * len(table.header)]
     lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
               for row in table.rows]
     return "\n".join(lines) + "\n\n"

@@ -20,7 +20,7 @@ from ..heads import sigmoid
 from ..vector import i, j, n, z
 from .page import Page, Table
 
-SIZES = (2, 3, 4)
+SIZES = (2, 3)
 SECONDS = 30  # per law and length
 _k = sp.Symbol("k", integer=True, positive=True)
 _c = sp.Symbol("c", real=True)
@@ -162,7 +162,10 @@ class SoftmaxFamily(Page):
         rows = []
         for law in self.laws:
             every = {True: "proved", False: "not proved", None: "(only $n = 2$)"}[law.general]
-            checked = ", ".join(f"{v.status} ($n = {size}$)" for size, v in law.sizes.items())
+            statuses = {v.status for v in law.sizes.values()}
+            checked = (f"{statuses.pop()} ($n = {', '.join(map(str, law.sizes))}$)"
+                       if len(statuses) == 1 else
+                       ", ".join(f"{v.status} ($n = {size}$)" for size, v in law.sizes.items()))
             rows.append((f"${law.latex}$", every, checked))
         return [
             ("Each law is proved in two ways. For every length $n$: written in index notation, "
@@ -179,7 +182,7 @@ class SoftmaxFamily(Page):
              "$\\log \\sum_j e^{z_j - m} = \\operatorname{log1p}(\\sum_{j \\ne j^*} e^{z_j - m})$ "
              "keeps its relative accuracy.", None),
             ("The Jacobian at $n = 3$, as symact derives it:", None),
-            ("", sp.latex(registry.get("softmax").jacobian(3))
+            ("", "J = " + sp.latex(registry.get("softmax").jacobian(3))
              .replace(r"\left[\begin{matrix}", r"\begin{bmatrix}")
              .replace(r"\end{matrix}\right]", r"\end{bmatrix}")),
         ]
