@@ -273,10 +273,26 @@ class _Printer(SciPyPrinter):
         return repr(float(expr))
 
     def _print_Max(self, expr):
-        return self._extremum("numpy.maximum", expr.args)
+        return self._clip(expr, sp.Min) or self._extremum("numpy.maximum", expr.args)
 
     def _print_Min(self, expr):
-        return self._extremum("numpy.minimum", expr.args)
+        return self._clip(expr, sp.Max) or self._extremum("numpy.minimum", expr.args)
+
+    def _clip(self, expr, inner_kind):
+        """Min(b, Max(a, u)) or Max(a, Min(b, u)) with numbers a < b as numpy.clip: one
+        pass instead of two (hard_tanh, relu6), NaN kept."""
+        numbers = [a for a in expr.args if a.is_number]
+        inner = [a for a in expr.args if isinstance(a, inner_kind)]
+        if len(expr.args) != 2 or len(numbers) != 1 or len(inner) != 1 or len(inner[0].args) != 2:
+            return None
+        bounds = [a for a in inner[0].args if a.is_number]
+        (u,) = [a for a in inner[0].args if not a.is_number] or [None]
+        if len(bounds) != 1 or u is None:
+            return None
+        low, high = (bounds[0], numbers[0]) if inner_kind is sp.Max else (numbers[0], bounds[0])
+        if not bool(low < high):
+            return None
+        return f"numpy.clip({self._print(u)}, {self._print(low)}, {self._print(high)})"
 
     def _extremum(self, function, args):
         *rest, last = args

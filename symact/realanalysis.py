@@ -343,8 +343,10 @@ def _same(a, b):
     return abs(a - b) <= mpmath.mpf(10) ** (-DIGITS + 8) * (1 + abs(b))
 
 
+@functools.lru_cache(maxsize=256)
 def function_candidates(expr):
-    """Candidates for inf/sup of f over the reals, and whether all were found exactly."""
+    """Candidates for inf/sup of f over the reals, and whether all were found exactly.
+    Cached: the property table and the gradient gain both ask for those of f'."""
     pieces, points = split(expr)
     found, exact = [], True
     for piece in pieces:
@@ -353,7 +355,7 @@ def function_candidates(expr):
         exact &= ok
     for p, value in points:
         found.append(Candidate(simplify_value(value), sp.FiniteSet(p)))
-    return found, exact
+    return tuple(found), exact
 
 
 def image(expr):

@@ -8,7 +8,8 @@ sqrt(a + b u^2) -> hypot (no overflow of u^2),
 u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
 log(1 + u) -> log1p, continuous piecewise-linear Piecewise -> Max/Min (one ufunc),
-pieces that meet at 0 -> a sum over clipped inputs (no numpy.where), and a constant
+pieces that meet at 0 -> a sum over clipped inputs (no numpy.where), one piece between
+constants it meets -> that piece on a clipped input (elu' = e^min(x, 0)), and a constant
 factor of a Piecewise moved into its branches (one rounding).
 """
 import numpy as np
@@ -192,7 +193,8 @@ def _piecewise_as_extremum(pw):
         extremum = _linear_as_extremum(inner)
         if extremum is not inner:
             return x * extremum
-    return _zero_joined_as_sum(pw)
+    joined = _zero_joined_as_sum(pw)
+    return joined if joined is not pw else _one_piece_clipped(pw)
 
 
 def _in_float(value, point):
@@ -231,6 +233,32 @@ def _zero_joined_as_sum(pw):
         clipped = clipped if low is None else sp.Max(clipped, low)
         terms.append(value.subs(x, clipped))
     return sp.Add(*terms)
+
+
+def _one_piece_clipped(pw):
+    """One non-constant piece g between constant pieces that g meets (exactly, and in
+    float64 at the break) as g on x clipped into g's interval: elu' = e^min(x, 0). One
+    ufunc instead of numpy.where, and g never sees the inputs where it would overflow."""
+    parsed = _interval_pieces(pw)
+    if parsed is None:
+        return pw
+    values, breaks = parsed
+    moving = [k for k, value in enumerate(values) if value.has(x)]
+    if len(values) != len(breaks) + 1 or len(moving) != 1 or not all(
+            c.is_Rational and sp.Rational(float(c)) == c for c in breaks):
+        return pw
+    (k,) = moving
+    piece = values[k]
+    neighbours = [(k - 1, breaks[k - 1])] if k > 0 else []
+    neighbours += [(k + 1, breaks[k])] if k < len(breaks) else []
+    if len(neighbours) != len(values) - 1:
+        return pw  # two constants side by side: a jump
+    for j, c in neighbours:
+        if piece.subs(x, c) != values[j] or _in_float(piece, c) != float(values[j]):
+            return pw
+    clipped = x if k == len(breaks) else sp.Min(x, breaks[k])
+    clipped = clipped if k == 0 else sp.Max(clipped, breaks[k - 1])
+    return piece.subs(x, clipped)
 
 
 def _linear_as_extremum(pw):

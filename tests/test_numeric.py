@@ -237,7 +237,18 @@ def test_root_patch_where_the_formula_cancels():
 
 
 def test_piecewise_linear_becomes_max_min():
-    for name, call in (("relu", "numpy.maximum"), ("hard_tanh", "numpy.minimum"),
-                       ("leaky_relu", "numpy.maximum")):
+    for name, call in (("relu", "numpy.maximum"), ("hard_tanh", "numpy.clip(x, -1, 1)"),
+                       ("relu6", "numpy.clip(x, 0, 6)"), ("leaky_relu", "numpy.maximum")):
         function, _ = compiled(name, False)
         assert call in function.source and "numpy.where" not in function.source
+
+
+def test_one_piece_between_constants_is_clipped():
+    """elu'(x) = e^min(x, 0): the constant side is the piece at the break, no numpy.where."""
+    for name in ("elu", "celu"):
+        function, _ = compiled(name, True)
+        assert "numpy.exp(numpy.minimum(0, x))" in function.source
+        assert "numpy.where" not in function.source
+    # alpha = 1/2: the sides no longer meet (1 against 1/2), so the cases stay
+    source = symact.get("elu").numpy_derivative(alpha="1/2").source
+    assert "numpy.where" in source
