@@ -104,12 +104,12 @@ def _softplus(u):
     """log(1 + e^u) as max(u, 0) + log1p(e^-|u|): numpy.logaddexp(0, u) computes the same
     formula element by element with branches, three times slower."""
     u = np.asarray(u)
-    result = np.abs(u)
+    result = np.array(np.abs(u))  # an array also for 0-d input (abs gives a scalar there)
     np.negative(result, out=result)
     np.exp(result, out=result)
     np.log1p(result, out=result)
     result += np.maximum(u, 0)
-    return result
+    return result if result.ndim else result[()]
 
 
 def _prepare(values):

@@ -102,6 +102,19 @@ def test_scalars_and_zero_d_arrays():
     assert function(3) == 3.0
 
 
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_every_function_takes_scalars(name):
+    """Python numbers, NumPy scalars and 0-d arrays give the same value as a 1-element
+    array (softplus's helper once failed on 0-d input)."""
+    for derivative in (False, True):
+        function, _ = compiled(name, derivative)
+        for value in (0.5, -3, np.float64(-0.75), np.float32(2.5), np.array(1.25), np.nan, np.inf):
+            result = function(value)
+            assert np.ndim(result) == 0
+            expected = function(np.array([value]))[0]
+            assert result == expected or (np.isnan(result) and np.isnan(expected))
+
+
 def test_unused_piecewise_branch_is_never_evaluated():
     """elu at 1000: exp(1000) would overflow if the x <= 0 branch were computed there."""
     function, _ = compiled("elu", False)
