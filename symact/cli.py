@@ -340,10 +340,10 @@ def _cmd_parameter_limit(args, out):
 
 def _cmd_backprop(args, out):
     from .analysis import backprop
-    act, _ = _activation(args)
-    found = _timed(args, "the backprop derivation", backprop, act, tuple(args.sizes))
+    act, values = _activation(args)
+    found = _timed(args, "the backprop derivation", backprop, act, tuple(args.sizes), **values)
     out.write(found.text() if args.format == "text" else getattr(found, args.format)())
-    return 0 if all(found.verified.values()) else 3
+    return 0 if found.ok else 3
 
 
 GAIN_SECONDS = 120
@@ -482,7 +482,8 @@ def build_parser():
     p = sub.add_parser("backprop", help="the gradients of a softmax classifier with one hidden "
                        "layer of NAME, derived step by step and verified (exit 0 when all are)")
     p.add_argument("name", help="activation name or expression in x")
-    p.add_argument("--param", action="append", metavar="NAME=VALUE", help=argparse.SUPPRESS)
+    p.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="parameter value (repeatable); for an expression, declares a parameter")
     p.add_argument("--sizes", type=int, nargs=3, default=(2, 3, 2),
                    metavar=("INPUTS", "HIDDEN", "CLASSES"),
                    help="the size at which each step is verified (default 2 3 2)")

@@ -140,6 +140,27 @@ def test_backprop_verification_catches_a_wrong_formula(monkeypatch):
 
 def test_cli_backprop():
     status, out, _ = run("backprop", "relu", "--sizes", "1", "2", "2")
-    assert status == 0 and "NOT" not in out and out.count("verified") == 6
+    assert status == 0 and "NOT" not in out and out.count("verified") == 7
     status, _, err = run("backprop", "softmax")
     assert status == 2 and "element-wise" in err
+
+
+def test_backprop_with_a_wrong_derivative_is_not_verified(monkeypatch):
+    """The activation-specific check decides the status: an f' that is off is caught."""
+    from symact import define
+    from symact.analysis import backprop
+    act = define("cube", "x**3")
+    right = act.derivative
+    monkeypatch.setattr(act, "derivative", lambda n=1, **values: 2 * right(n, **values))
+    found = backprop(act, sizes=(1, 2, 2))
+    assert all(found.verified.values()) and not found.numeric_ok and not found.ok
+    assert "do NOT agree" in found.latex()
+
+
+def test_backprop_of_an_expression_renders_and_takes_parameters():
+    status, out, _ = run("backprop", "x**3", "--sizes", "1", "2", "2", "--format", "latex")
+    assert status == 0 and "x^{3}" in out
+    status, out, _ = run("backprop", "prelu", "--param", "a=7", "--sizes", "1", "2", "2")
+    assert status == 0 and "NOT" not in out
+    status, _, err = run("backprop", "prelu", "--param", "b=7")
+    assert status == 2 and "no parameter 'b'" in err

@@ -25,6 +25,8 @@ from .page import Page
 
 SIZES = (2, 3, 2)
 SECONDS = 60
+# the numeric derivative is good to ~40 of its 50 digits; a wrong f' is off by O(1)
+NUMERIC_TOLERANCE = 1e-30
 
 
 def _matrix(name, rows, columns):
@@ -117,11 +119,12 @@ def verify_symbolic(sizes=SIZES, seconds=SECONDS):
     return verified
 
 
-def verify_numeric(act, sizes=SIZES, seed=1, digits=30):
+def verify_numeric(act, sizes=SIZES, seed=1, digits=30, values=None):
     """The largest relative difference, over every weight, between the formulas with the
-    activation's derived f' and mpmath's numeric derivative of the loss (one-hot y)."""
+    activation's derived f' and mpmath's numeric derivative of the loss (one-hot y), at
+    the activation's parameters (defaults unless given)."""
     network = Network.of_size(*sizes)
-    defaults = act.substitutions()
+    defaults = act.substitutions(values or {})
     f = lambda z: act.expr.xreplace(defaults).xreplace({_x: z})  # noqa: E731
     slope_expr = act.derivative(1).xreplace(defaults)
     slope = lambda z: slope_expr.xreplace({_x: z})  # noqa: E731
@@ -150,14 +153,28 @@ def verify_numeric(act, sizes=SIZES, seed=1, digits=30):
 
 @dataclass
 class Backprop(Page):
-    """The derivation for one activation: steps, formulas, verification."""
-    activation: str
+    """The derivation for one activation: steps, formulas, verification (`verified`: each
+    formula against SymPy's derivative with f undefined, and "numeric": the formulas with
+    this activation's f' against the numeric derivative, within NUMERIC_TOLERANCE)."""
+    act: object
     sizes: tuple
     verified: dict
     numeric_error: object
 
+    @property
+    def activation(self):
+        return self.act.name
+
+    @property
+    def numeric_ok(self):
+        return self.numeric_error <= NUMERIC_TOLERANCE
+
+    @property
+    def ok(self):
+        return all(self.verified.values()) and self.numeric_ok
+
     def _slope_latex(self):
-        act = registry.get(self.activation)
+        act = self.act
         output = act.derivative_in_output()
         if output is not None:
             return expr_latex(output.xreplace({_y: sp.Symbol("a_1")})), True
@@ -167,18 +184,20 @@ class Backprop(Page):
         lines = [f"backprop through {self.activation}, sizes {self.sizes}:"]
         for step, ok in self.verified.items():
             lines.append(f"  {_STEP_TEXT[step]}: {'verified' if ok else 'NOT verified'}")
-        lines.append(f"  numeric check: largest relative difference "
-                     f"{mpmath.nstr(self.numeric_error, 3)}")
+        lines.append(f"  with {self.activation}'s f': largest relative difference from the "
+                     f"numeric derivative {mpmath.nstr(self.numeric_error, 3)} "
+                     f"({'verified' if self.numeric_ok else 'NOT verified'})")
         for name, formula in _FORMULAS_TEXT:
             lines.append(f"  {name} = {formula}")
         return "\n".join(lines) + "\n"
 
     def entries(self):
-        act = registry.get(self.activation)
+        act = self.act
         slope, in_output = self._slope_latex()
         n_in, n_hidden, n_out = self.sizes
         mark = lambda step: "verified" if self.verified[step] else "not verified"  # noqa: E731
-        activation = act.display_name
+        catalog = act.name in registry.names() and registry.get(act.name) is act
+        activation = act.display_name if catalog else act.latex()
         slope_words = ("in the output $a_1 = f(z_1)$, as symact derives it:" if in_output
                        else "as symact derives it:")
         return [
@@ -212,9 +231,10 @@ class Backprop(Page):
              f"{n_out} classes, SymPy differentiates the loss written out in every weight, with "
              "$f$ an undefined function, and each formula's entries minus those derivatives "
              "simplify to 0 once $\\sum_k y_k = 1$. For this activation, the formulas with "
-             "symact's $f'$ agree with mpmath's numeric derivative of the loss at a random "
-             f"point to a relative {mpmath.nstr(self.numeric_error, 2)} (50-digit arithmetic).",
-             None),
+             "symact's $f'$ " + ("agree with" if self.numeric_ok else "do NOT agree with")
+             + " mpmath's numeric derivative of the loss at a random point: the largest "
+             f"relative difference is {mpmath.nstr(self.numeric_error, 2)} in 50-digit "
+             "arithmetic.", None),
         ]
 
 
@@ -225,9 +245,10 @@ _FORMULAS_TEXT = (("delta2", "y_hat - y  (sum y = 1)"), ("dL/dW2", "a1^T delta2"
                   ("dL/dW1", "x^T delta1"), ("dL/db1", "delta1"))
 
 
-def backprop(activation="sigmoid", sizes=SIZES):
+def backprop(activation="sigmoid", sizes=SIZES, **values):
     """Backprop: the derivation for an element-wise activation (name or Activation),
-    verified symbolically and numerically at `sizes` = (inputs, hidden units, classes)."""
+    verified symbolically and numerically at `sizes` = (inputs, hidden units, classes);
+    parameters at their defaults unless given."""
     act = registry.get(activation) if isinstance(activation, str) else activation
     if act.vector:
         raise SymactError(f"the hidden layer takes an element-wise activation; {act.name} is "
@@ -237,5 +258,6 @@ def backprop(activation="sigmoid", sizes=SIZES):
                               for s in sizes) or sizes[2] < 2:
         raise SymactError("sizes are (inputs, hidden units, classes): integers from 1 to 4, "
                           "at least 2 classes")
-    return Backprop(act.name, sizes, verify_symbolic(sizes), verify_numeric(act, sizes))
+    act.substitutions(values)  # checks the names and values
+    return Backprop(act, sizes, verify_symbolic(sizes), verify_numeric(act, sizes, values=values))
 
