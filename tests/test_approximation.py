@@ -69,3 +69,19 @@ def test_cli():
                  ["approximation-error", "x**(", "relu"]):
         status, _, err = run(*argv)
         assert status == 2 and err.count("\n") == 1
+
+
+def test_sup_on_intervals_and_identical_functions():
+    found = approximation_error("threshold", "relu")  # 20 - 0 on the whole of x <= 0
+    assert found.value == 20 and found.attained == sp.Interval(-sp.oo, 0) and found.above
+    found = approximation_error("hardshrink", "softshrink")
+    assert found.value == sp.Rational(1, 2) and found.above is None
+    assert found.attained == sp.Union(sp.Interval.open(-sp.oo, -sp.Rational(1, 2)),
+                                      sp.Interval.open(sp.Rational(1, 2), sp.oo))
+    assert "identical" in approximation_error("relu", "relu").text()
+    assert approximation_error("softplus", "relu").approached == ()  # attained at 0
+
+
+def test_a_numeric_search_says_so():
+    text = approximation_error("sinusoid", "tanh").text()
+    assert "located numerically" in text

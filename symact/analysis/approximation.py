@@ -33,74 +33,114 @@ _t = sp.Symbol("t", positive=True)
 _b = sp.Symbol("b", positive=True)
 
 
-def _resolve(activation):
+def _resolve(activation, what):
     act = registry.get(activation) if isinstance(activation, str) else activation
     if act.vector:
-        raise SymactError(f"approximation errors cover element-wise activations; "
-                          f"{act.name} is vector-valued")
+        raise SymactError(f"{what} cover element-wise activations; {act.name} is vector-valued")
     return act
 
 
 @dataclass(frozen=True)
 class ApproximationError:
-    """sup |approx - exact| over the reals, where it is attained (or approached), and the
-    sign of approx - exact there."""
+    """sup |approx - exact| over the reals, the set where it is attained (points or
+    intervals; empty when it is only approached), the ends where it is approached, and
+    the sign of approx - exact there."""
     approx: str
     exact: str
     value: sp.Expr
-    where: tuple      # points where attained, exact or 20-digit Floats
-    approached: tuple  # ends (possibly +-oo) where it is only approached
-    above: bool | None  # approx > exact there; None: above at some points, below at others
+    attained: sp.Set   # EmptySet when the sup is only approached
+    approached: tuple  # ends (possibly +-oo) where it is approached
+    above: bool | None  # approx > exact there; None: above at some places, below at others
     closed_form: bool
+    complete: bool = True  # every candidate in closed form (else located numerically)
+
+    @property
+    def where(self):
+        """The points where the sup is attained, when they are finitely many, else ()."""
+        if isinstance(self.attained, sp.FiniteSet):
+            return tuple(sorted(self.attained, key=numeric))
+        return ()
+
+    @property
+    def identical(self):
+        return self.value == 0
 
     def as_dict(self, digits=DIGITS):
         return {"approx": self.approx, "exact": self.exact,
                 "max_abs_error": mpmath.nstr(numeric(self.value), digits),
                 "max_abs_error_exact": sp.sstr(self.value) if self.closed_form else None,
-                "at": [_point(p, digits) for p in self.where],
+                "at": _set_text(self.attained, digits),
                 "approached_at": [_point(p, digits) for p in self.approached],
                 "approx_above_exact": self.above}
 
     def text(self, digits=DIGITS):
+        if self.identical:
+            return f"{self.approx} and {self.exact} are identical: max |difference| = 0\n"
         record = self.as_dict(digits)
-        at = ", ".join(record["at"]) or "x -> " + " and ".join(record["approached_at"])
         exact = f" = {record['max_abs_error_exact']}" if record["max_abs_error_exact"] else ""
+        where = [f"at x in {record['at']}"] if record["at"] else []
+        if record["approached_at"]:
+            where.append("approached as x -> " + " and ".join(record["approached_at"]))
+        caveat = "" if self.complete else (
+            "  (critical points located numerically, to 20 digits, where SymPy does not solve "
+            "for them; a limit that does not exist leaves the search open)\n")
         return (f"max |{self.approx} - {self.exact}| = {record['max_abs_error']}{exact}\n"
-                f"  at x = {at} ({self.approx} {_side(self.above)})\n")
+                f"  {', '.join(where)} ({self.approx} {_side(self.above)})\n{caveat}")
 
 
 def _side(above):
-    return {True: "above", False: "below", None: "above on one side, below on the other"}[above]
+    return {True: "above", False: "below", None: "above at some places, below at others"}[above]
 
 
 def _point(p, digits):
-    if p in (sp.oo, -sp.oo):
-        return sp.sstr(p)
-    if p.is_Rational:
+    if p in (sp.oo, -sp.oo) or p.is_Rational:
         return sp.sstr(p)
     return mpmath.nstr(numeric(p), digits)
+
+
+def _set_text(s, digits, point=None):
+    """A set of reals as text: {points} and intervals, numbers to `digits` digits."""
+    point = point or (lambda p: _point(p, digits))
+    if s is sp.S.EmptySet:
+        return ""
+    if isinstance(s, sp.FiniteSet):
+        return "{" + ", ".join(point(p) for p in sorted(s, key=numeric)) + "}"
+    if isinstance(s, sp.Interval):
+        return (f"{'(' if s.left_open else '['}{point(s.start)}, {point(s.end)}"
+                f"{')' if s.right_open else ']'}")
+    if isinstance(s, sp.Union):
+        return " U ".join(_set_text(part, digits, point) for part in s.args)
+    return sp.sstr(s)
 
 
 def approximation_error(approx, exact, **values):
     """ApproximationError of `approx` against `exact` (names or Activations, parameters at
     their defaults or as given for approx)."""
-    approx, exact = _resolve(approx), _resolve(exact)
+    approx, exact = _resolve(approx, "approximation errors"), _resolve(exact, "approximation errors")
     difference = approx.at(**values) - exact.at()
-    found, _ = function_candidates(difference)
+    found, complete = function_candidates(difference)
     high, low = extreme(found, lowest=False), extreme(found, lowest=True)
     with mpmath.workdps(50):  # -x rounds to the working precision
         top, bottom = numeric(high[0]), -numeric(low[0])
         # both sides when the largest excess above equals the largest below (odd differences)
         sides = [side for side, size in ((high, top), (low, bottom))
                  if _same(size, max(top, bottom))]
-    where = sp.Union(*[side[1] for side in sides if side[1] is not None])
-    points = tuple(sorted(where, key=numeric)) if isinstance(where, sp.FiniteSet) else ()
-    approached = tuple(sorted({p for side in sides for p in side[2]}, key=numeric))
+    attained = []
+    for value, where, ends, exact_value in sides:
+        # points located numerically (20 digits) that tie with a limit at an end do not
+        # show that the sup is attained: sin - tanh comes within 5e-48 of 2 near x = 55
+        numeric_only = where is not None and isinstance(where, sp.FiniteSet) and all(
+            p.is_Float for p in where)
+        if where is not None and not (ends and numeric_only and not exact_value):
+            attained.append(where)
     value = high[0] if sides[0] is high else -low[0]
-    above = None if len(sides) == 2 else sides[0] is high
+    # an end where the sup is also attained (softplus - relu at 0) is not worth a mention
+    approached = tuple(sorted({p for side in sides for p in side[2]
+                               if not attained or p in (sp.oo, -sp.oo)}, key=numeric))
+    above = None if len(sides) == 2 or value == 0 else sides[0] is high
     # the value is compared with the other candidates at 50 digits, exact or not
-    return ApproximationError(approx.name, exact.name, value, points, approached, above,
-                              all(side[3] for side in sides))
+    return ApproximationError(approx.name, exact.name, value, sp.Union(*attained),
+                              approached, above, all(side[3] for side in sides), bool(complete))
 
 
 @dataclass(frozen=True)
@@ -129,7 +169,7 @@ class ParameterLimit:
 
 def parameter_limit(name, parameter, target):
     """ParameterLimit: the pointwise limit proved side by side, and the rate when f scales."""
-    act, goal = _resolve(name), _resolve(target)
+    act, goal = _resolve(name, "parameter limits"), _resolve(target, "parameter limits")
     symbol = act.param_named(parameter).symbol
     family = act.expr.xreplace({s: d for s, d in act.params.items() if s != symbol}).xreplace({symbol: _b})
     family = to_elementary(family)  # SymPy's limit knows exp and log, not symact's heads
@@ -176,9 +216,10 @@ class Approximations(Page):
             record = e.as_dict()
             value = (f"${expr_latex(e.value)} \\approx {record['max_abs_error']}$" if e.closed_form
                      and not e.value.is_Float else f"${record['max_abs_error']}$")
-            at = ", ".join(f"${p}$" for p in record["at"]) or "approached as $x \\to " + \
-                ", ".join(record["approached_at"]) + "$"
-            at = at.replace("oo", r"\infty")
+            at = f"${_set_text(e.attained, DIGITS)}$" if record["at"] else \
+                "approached as $x \\to " + ", ".join(record["approached_at"]) + "$"
+            at = at.replace("oo", r"\infty").replace("{", r"\{").replace("}", r"\}") \
+                .replace(" U ", r" \cup ")
             rows.append((f"{_name(e.approx)} vs {_name(e.exact)}", value, at,
                          {True: "above", False: "below", None: "both"}[e.above]))
         entries = [
