@@ -295,28 +295,29 @@ def _cmd_selu_parameters(args, out):
         out.write(found.text(args.digits))
 
 
+def _write(found, args, out, **options):
+    """An analysis result in the format asked for: JSON (as_dict), LaTeX or Markdown (its
+    page) or text."""
+    if args.format == "json":
+        out.write(json.dumps(found.as_dict(**options), indent=2) + "\n")
+    elif args.format in ("latex", "markdown"):
+        out.write(getattr(found, args.format)(**options))
+    else:
+        out.write(found.text(**options))
+
+
 def _cmd_softmax_laws(args, out):
     from .analysis import softmax_family
     from .analysis.softmax import SIZES
-    family = softmax_family(tuple(args.size or SIZES))
-    if args.format == "json":
-        out.write(json.dumps(family.as_dict(), indent=2) + "\n")
-    elif args.format in ("latex", "markdown"):
-        out.write(getattr(family, args.format)())
-    else:
-        out.write(family.text())
+    family = _timed(args, "the softmax laws", softmax_family, tuple(args.size or SIZES))
+    _write(family, args, out)
     return 0 if all(law.status == "proved" for law in family.laws) else 3
 
 
 def _cmd_maxout_cases(args, out):
     from .analysis import maxout_special_cases
-    cases = maxout_special_cases()
-    if args.format == "json":
-        out.write(json.dumps(cases.as_dict(), indent=2) + "\n")
-    elif args.format in ("latex", "markdown"):
-        out.write(getattr(cases, args.format)())
-    else:
-        out.write(cases.text())
+    cases = _timed(args, "the maxout cases", maxout_special_cases)
+    _write(cases, args, out)
     return 0 if cases.proved else 3
 
 
@@ -327,8 +328,7 @@ def _cmd_approximation_error(args, out):
     approx, values = _activation(argparse.Namespace(name=args.approx, param=args.param))
     exact, _ = _activation(argparse.Namespace(name=args.exact, param=None))
     found = _timed(args, "the approximation error", approximation_error, approx, exact, **values)
-    out.write(json.dumps(found.as_dict(args.digits), indent=2) + "\n" if args.format == "json"
-              else found.text(args.digits))
+    _write(found, args, out, digits=args.digits)
 
 
 def _cmd_parameter_limit(args, out):
@@ -342,7 +342,7 @@ def _cmd_backprop(args, out):
     from .analysis import backprop
     act, values = _activation(args)
     found = _timed(args, "the backprop derivation", backprop, act, tuple(args.sizes), **values)
-    out.write(found.text() if args.format == "text" else getattr(found, args.format)())
+    _write(found, args, out)
     return 0 if found.ok else 3
 
 
@@ -363,6 +363,17 @@ def _cmd_gradient_gain(args, out):
               f"  E[f'(z)^2]  = {record['mean_square']} ({mark[gain.exact['mean_square']]})\n"
               f"  layers until sup|f'|^L < 1e-8: "
               f"{record['depth_below_1e-8'] if gain.depth() is not None else 'never'}\n")
+
+
+def _analysis_parser(sub, name, helptext, run, formats):
+    """A subcommand for an analysis: --format (when it has several) and a --timeout in all."""
+    p = sub.add_parser(name, help=helptext)
+    if formats:
+        p.add_argument("--format", choices=formats, default="text")
+    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
+                   help=f"seconds in all (default {GAIN_SECONDS})")
+    p.set_defaults(run=run)
+    return p
 
 
 def build_parser():
@@ -457,48 +468,40 @@ def build_parser():
     p.add_argument("--digits", type=int, default=32, help="significant digits (default 32)")
     p.add_argument("--format", choices=("text", "json", "latex"), default="text")
     p.set_defaults(run=_cmd_selu_parameters)
-    p = sub.add_parser("softmax-laws", help="prove the laws of the softmax family (sum to 1, "
-                       "shift invariance, gradient of logsumexp, Jacobian, ...) for every n "
-                       "and check them at concrete lengths; exit 0 when all are proved")
+    from .analysis.approximation import DIGITS
+    from .analysis.backprop import SIZES
+    p = _analysis_parser(sub, "softmax-laws", "prove the laws of the softmax family (sum to 1, "
+                         "shift invariance, gradient of logsumexp, Jacobian, ...) for every n "
+                         "and check them at concrete lengths; exit 0 when all are proved",
+                         _cmd_softmax_laws, ("text", "json", "latex", "markdown"))
     p.add_argument("--size", type=int, action="append",
                    help="a concrete length to check, 2 to 6 (repeatable; default 2 and 3)")
-    p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text")
-    p.set_defaults(run=_cmd_softmax_laws)
-    p = sub.add_parser("maxout-cases", help="prove that relu, leaky_relu, prelu (a <= 1), "
-                       "identity and |x| are maxout units with stated weights; exit 0 when all are")
-    p.add_argument("--format", choices=("text", "json", "latex", "markdown"), default="text")
-    p.set_defaults(run=_cmd_maxout_cases)
-    p = sub.add_parser("approximation-error", help="max over the reals of |APPROX - EXACT| and "
-                       "where it is reached, e.g. gelu_tanh gelu")
+    _analysis_parser(sub, "maxout-cases", "prove that relu, leaky_relu, prelu (a <= 1), "
+                     "identity and |x| are maxout units with stated weights; exit 0 when all are",
+                     _cmd_maxout_cases, ("text", "json", "latex", "markdown"))
+    p = _analysis_parser(sub, "approximation-error", "max over the reals of |APPROX - EXACT| "
+                         "and where it is reached, e.g. gelu_tanh gelu",
+                         _cmd_approximation_error, ("text", "json"))
     p.add_argument("approx", help="activation name or expression in x")
     p.add_argument("exact", help="activation name or expression in x")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="a parameter of APPROX (repeatable)")
-    p.add_argument("--digits", type=int, default=12, help="digits shown (default 12)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
-                   help=f"seconds in all (default {GAIN_SECONDS})")
-    p.set_defaults(run=_cmd_approximation_error)
-    p = sub.add_parser("backprop", help="the gradients of a softmax classifier with one hidden "
-                       "layer of NAME, derived step by step and verified (exit 0 when all are)")
+    p.add_argument("--digits", type=int, default=DIGITS, help=f"digits shown (default {DIGITS})")
+    p = _analysis_parser(sub, "backprop", "the gradients of a softmax classifier with one hidden "
+                         "layer of NAME, derived step by step and verified (exit 0 when all are)",
+                         _cmd_backprop, ("text", "latex", "markdown"))
     p.add_argument("name", help="activation name or expression in x")
     p.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="parameter value (repeatable); for an expression, declares a parameter")
-    p.add_argument("--sizes", type=int, nargs=3, default=(2, 3, 2),
+    p.add_argument("--sizes", type=int, nargs=3, default=SIZES,
                    metavar=("INPUTS", "HIDDEN", "CLASSES"),
-                   help="the size at which each step is verified (default 2 3 2)")
-    p.add_argument("--format", choices=("text", "latex", "markdown"), default="text")
-    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
-                   help=f"seconds in all (default {GAIN_SECONDS})")
-    p.set_defaults(run=_cmd_backprop)
-    p = sub.add_parser("parameter-limit", help="prove NAME -> TARGET as PARAMETER -> oo, with "
-                       "the uniform rate when NAME scales (e.g. swish beta relu); exit 0 proved, 1 refuted, 3 unknown")
+                   help=f"the size at which each step is verified (default {' '.join(map(str, SIZES))})")
+    p = _analysis_parser(sub, "parameter-limit", "prove NAME -> TARGET as PARAMETER -> oo, with "
+                         "the uniform rate when NAME scales (e.g. swish beta relu); exit 0 "
+                         "proved, 1 refuted, 3 unknown", _cmd_parameter_limit, None)
     p.add_argument("name")
     p.add_argument("parameter")
     p.add_argument("target")
-    p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
-                   help=f"seconds in all (default {GAIN_SECONDS})")
-    p.set_defaults(run=_cmd_parameter_limit)
     return parser
 
 

@@ -249,6 +249,10 @@ class _Printer(SciPyPrinter):
     def _print_erfc(self, expr):
         return f"_erfc({self._print(expr.args[0])})"
 
+    def _print_Abs(self, expr):
+        # not the builtin abs: an activation may be named abs, and a ufunc can work in place
+        return f"numpy.absolute({self._print(expr.args[0])})"
+
     def _print_log(self, expr):
         return f"{self._module_format('numpy.log')}({self._print(expr.args[0])})"
 
@@ -453,12 +457,13 @@ def _bottom_up(expr, function):
     return function(rebuilt)
 
 
-def _body_source(expr, name):
-    """Straight-line Python for expr(x): common subexpressions named t0, t1, ...,
+def _body_source(expr, name, arguments=("x",), printer_class=None):
+    """Straight-line Python for expr(arguments): common subexpressions named t0, t1, ...,
     temporaries reused in place (in_place)."""
-    printer = _Printer({"fully_qualified_modules": True, "allow_unknown_functions": False})
+    printer = (printer_class or _Printer)({"fully_qualified_modules": True,
+                                           "allow_unknown_functions": False})
     definitions, (result,) = sp.cse(expr, symbols=sp.numbered_symbols("t"), order="none")
-    lines = [f"def {name}(x):"]
+    lines = [f"def {name}({', '.join(arguments)}):"]
     for symbol, value in definitions:
         lines.append(f"    {symbol} = {printer.doprint(_fold_constants(value))}")
     lines.append(f"    return {printer.doprint(_fold_constants(result))}")
@@ -526,7 +531,7 @@ def _fresh(node):
     if isinstance(node, (ast.BinOp, ast.UnaryOp)):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        return node.func.id in ("_into", "abs")
+        return node.func.id == "_into"
     return isinstance(node, ast.Call) and _ufunc(node.func) is not None
 
 
@@ -589,7 +594,7 @@ def source(expr, name):
 
 
 def _build(expr, name):
-    if not name.isidentifier() or keyword.iskeyword(name):
+    if not name.isidentifier() or keyword.iskeyword(name) or name in _NAMESPACE:
         raise SymactError(f"{name!r} is not usable as a function name")
     expr = sp.sympify(expr)
     extra = expr.free_symbols - {x}

@@ -309,3 +309,13 @@ def _undo_into(code):
                 return ast.Call(function, [self.visit(a) for a in args], [])
             return self.generic_visit(node)
     return ast.unparse(Undo().visit(ast.parse(code)))
+
+
+def test_an_activation_named_like_a_builtin_or_a_helper():
+    """A user activation named abs once called itself (the body printed the builtin abs);
+    a name that would shadow the generated module's own names is refused."""
+    mine = symact.define("abs", "Abs(x)")
+    assert mine.numpy()(np.array([-2.0, 0.0, 3.0])).tolist() == [2.0, 0.0, 3.0]
+    assert mine.numpy_derivative()(np.array([-2.0, 0.0, 3.0])).tolist() == [-1.0, 0.0, 1.0]
+    with pytest.raises(symact.SymactError, match="not usable"):
+        symact.define("numpy", "x").numpy()

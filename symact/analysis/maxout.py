@@ -26,11 +26,20 @@ class Case:
     parameter: str | None = None
     domain: sp.Set = sp.S.Reals
 
+    @property
+    def activation(self):
+        """The catalog activation, or |x| defined here (it is no activation of its own)."""
+        if self.name in OUTSIDE_CATALOG:
+            from ..user import define
+            return define(self.name, OUTSIDE_CATALOG[self.name])
+        return registry.get(self.name)
+
     def target(self):
-        if self.name == "abs":
-            return sp.Abs(x), None
-        act = registry.get(self.name)
+        act = self.activation
         return act.expr, act.param_named(self.parameter).symbol if self.parameter else None
+
+
+OUTSIDE_CATALOG = {"abs": "Abs(x)"}
 
 
 CASES = (
@@ -65,13 +74,6 @@ def _maxout(case, symbol):
     return value, slope
 
 
-def _slope_of(case, target):
-    if case.name == "abs":
-        from ..calculus import differentiate
-        return differentiate(target, 1, x)
-    return registry.get(case.name).derivative(1)
-
-
 def maxout_special_cases(seconds=SECONDS):
     """MaxoutCases: each case proved (or not) by the checker."""
     results = []
@@ -86,7 +88,7 @@ def maxout_special_cases(seconds=SECONDS):
             outside = check_relations(shown, [(target, sp.Eq, value)],
                                       {symbol: sp.S.Reals - case.domain}, seconds)
         slope_verdict = check_relations(f"{case.name}'(x) == {sp.sstr(slope)}",
-                                        [(_slope_of(case, target), sp.Eq, slope)], domains, seconds)
+                                        [(case.activation.derivative(1), sp.Eq, slope)], domains, seconds)
         results.append(Result(case, value, equal, outside, slope_verdict))
     return MaxoutCases(results)
 
@@ -126,9 +128,9 @@ class MaxoutCases(Page):
         maxout = registry.get("maxout")
         rows = []
         for r in self.results:
-            name = r"|x|" if r.case.name == "abs" else registry.get(r.case.name).display_name
-            parameter = registry.get(r.case.name).param_named(r.case.parameter) \
-                if r.case.parameter else None
+            act = r.case.activation
+            name = act.display_name
+            parameter = act.param_named(r.case.parameter) if r.case.parameter else None
             symbol = (parameter.latex or sp.latex(parameter.symbol)) if parameter else None
             weights = ", ".join(symbol if isinstance(w, str) else str(w) for w in r.case.weights)
             biases = ", ".join(map(str, r.case.biases))

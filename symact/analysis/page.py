@@ -27,32 +27,31 @@ class Page:
 
     def latex(self, **options):
         from ..document import display_math
-        parts = []
-        for entry in self.entries(**options):
-            if isinstance(entry, Table):
-                parts.append(_latex_table(entry))
-                continue
-            if isinstance(entry, Figure):
-                parts.append("\\begin{center}\n\\includegraphics[width=0.8\\linewidth]{"
-                             f"{entry.path}}}\n\\end{{center}}\n")
-                continue
-            words, formula = entry
-            parts.append((f"{words}\n" if words else "") + (display_math(formula) if formula else ""))
-        return "".join(parts)
+        return self._render(options, _latex_table, _latex_figure,
+                            lambda words: f"{words}\n", display_math)
 
     def markdown(self, **options):
+        return self._render(options, _markdown_table,
+                            lambda figure: f"![{figure.caption}]({figure.path})\n\n",
+                            lambda words: f"{words}\n\n",
+                            lambda formula: f"$$\n{formula}\n$$\n\n")
+
+    def _render(self, options, table, figure, words, formula):
         parts = []
         for entry in self.entries(**options):
             if isinstance(entry, Table):
-                parts.append(_markdown_table(entry))
-                continue
-            if isinstance(entry, Figure):
-                parts.append(f"![{entry.caption}]({entry.path})\n\n")
-                continue
-            words, formula = entry
-            parts.append((f"{words}\n\n" if words else "")
-                         + (f"$$\n{formula}\n$$\n\n" if formula else ""))
+                parts.append(table(entry))
+            elif isinstance(entry, Figure):
+                parts.append(figure(entry))
+            else:
+                text, display = entry
+                parts.append((words(text) if text else "") + (formula(display) if display else ""))
         return "".join(parts)
+
+
+def _latex_figure(figure):
+    return ("\\begin{center}\n\\includegraphics[width=0.8\\linewidth]{"
+            f"{figure.path}}}\n\\end{{center}}\n")
 
 
 def _latex_table(table):
