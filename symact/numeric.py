@@ -24,7 +24,7 @@ from sympy.printing.numpy import SciPyPrinter
 
 from .errors import SymactError
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
-from .patches import root_patches
+from .patches import hole_tiles, root_patches
 from .probe import repair_regions
 from .stable import rewrite_stable
 from .symbols import x
@@ -56,15 +56,17 @@ def _erfc(u):
     return scipy.special.erfc(u)
 
 
-def _steps(x, base, steps):
+def _steps(x, base, steps, out=None):
     """base + the sum of jump * [x > point] (x >= point when inclusive), computed in x's
-    float type. NaN compares false everywhere, so it gets base; the repair pass gives
-    it NaN."""
+    float type (into out when given). NaN compares false everywhere, so it gets base;
+    the repair pass gives it NaN."""
     result = None
     for point, inclusive, jump in steps:
         compare = np.greater_equal if inclusive else np.greater
         if result is None:
-            result = compare(x, point, out=np.empty(np.shape(x), dtype=np.result_type(x, 1.0)))
+            if out is None:
+                out = np.empty(np.shape(x), dtype=np.result_type(x, 1.0))
+            result = compare(x, point, out=out)
             if jump != 1.0:
                 result *= jump
         else:
@@ -74,42 +76,78 @@ def _steps(x, base, steps):
     return result
 
 
-def _into(function, fresh, other=None, fresh_first=True):
+def _into(function, fresh, other=None, fresh_first=True, out=None):
     """function(fresh) or function(fresh, other) (function(other, fresh) when not
-    fresh_first) written over `fresh`, a temporary that nothing else refers to: a new
-    8 MB array costs page faults that cost more than the arithmetic (e^min(x, 0): 3.4 ms
-    into fresh memory, 1.3 ms in place). Scalars, and temporaries of another dtype or a
-    smaller shape than the result, get a new array as before."""
-    if other is None:
-        if type(fresh) is np.ndarray and fresh.dtype.kind == "f":
-            return function(fresh, out=fresh)
-        return function(fresh)
-    args = (fresh, other) if fresh_first else (other, fresh)
-    if type(fresh) is np.ndarray and fresh.dtype.kind == "f" and fresh.ndim >= np.ndim(other) \
-            and fresh.shape == np.broadcast_shapes(fresh.shape, np.shape(other)) \
-            and np.result_type(*args) == fresh.dtype:
+    fresh_first) written over `fresh`, a temporary that nothing else refers to (or into
+    `out` when given): a new 8 MB array costs page faults that cost more than the
+    arithmetic (e^min(x, 0): 3.4 ms into fresh memory, 1.3 ms in place). Scalars, and
+    temporaries of another dtype or a smaller shape than the result, get a new array as
+    before. The checks are kept cheap: blocked evaluation calls this on every block."""
+    args = (fresh,) if other is None else (fresh, other) if fresh_first else (other, fresh)
+    if out is not None:
+        return function(*args, out=out)
+    if type(fresh) is not np.ndarray or fresh.dtype.kind != "f":
+        return function(*args)
+    if other is None or type(other) is float or type(other) is int:
+        return function(*args, out=fresh)  # Python numbers keep the array's type
+    if type(other) is np.ndarray and (other.shape == fresh.shape or fresh.shape ==
+                                      np.broadcast_shapes(fresh.shape, other.shape)) \
+            and np.result_type(other, fresh) == fresh.dtype:
         return function(*args, out=fresh)
     return function(*args)
 
 
-def _sigmoid_nonpositive(u):
+def _sigmoid_nonpositive(u, out=None):
     """sigma(u) for u <= 0 as e^u/(1 + e^u): e^u <= 1 never overflows, and the three
     roundings stay within 2 ULP; scipy.special.expit takes twice as long."""
     e = np.exp(u)
     total = e + 1.0
-    return np.divide(e, total, out=total) if isinstance(total, np.ndarray) else e / total
+    if out is None and not isinstance(total, np.ndarray):
+        return e / total
+    return np.divide(e, total, out=total if out is None else out)
 
 
-def _softplus(u):
+def _softplus(u, out=None):
     """log(1 + e^u) as max(u, 0) + log1p(e^-|u|): numpy.logaddexp(0, u) computes the same
     formula element by element with branches, three times slower."""
     u = np.asarray(u)
-    result = np.array(np.abs(u))  # an array also for 0-d input (abs gives a scalar there)
+    if out is None:
+        out = np.empty(u.shape, dtype=np.result_type(u, 1.0))  # an array also for 0-d input
+    result = np.absolute(u, out=out)
     np.negative(result, out=result)
     np.exp(result, out=result)
     np.log1p(result, out=result)
     result += np.maximum(u, 0)
     return result if result.ndim else result[()]
+
+
+def _float(mask, out=None):
+    """A boolean mask as 0.0 and 1.0 (into out when given)."""
+    if out is None:
+        return mask.astype(np.float64)
+    np.copyto(out, mask)
+    return out
+
+
+def _where(condition, a, b, out=None):
+    """numpy.where(condition, a, b) for float64 values, branch-free: the chosen value's
+    bits are kept by masks (a & m | b & ~m), exact like numpy.where, which on a condition
+    that changes at random takes 4.8 ms per 1e6 values against 1.9 here (blocked). Other
+    types (the long-double recompute) go to numpy.where."""
+    if type(condition) is not np.ndarray or condition.dtype != bool or np.result_type(a, b, 1.0) != np.float64:
+        result = np.where(condition, a, b)
+        return result if out is None else np.copyto(out, result) or out
+    shape = np.broadcast_shapes(condition.shape, np.shape(a), np.shape(b))
+    mask = np.negative(condition.view(np.int8), dtype=np.int64)  # 0 or -1 (all bits set)
+    if mask.shape != shape:
+        mask = np.array(np.broadcast_to(mask, shape))
+    result = out if out is not None else np.empty(shape)
+    bits = result.view(np.int64)
+    np.bitwise_and(np.asarray(a, dtype=np.float64).view(np.int64), mask, out=bits)
+    np.invert(mask, out=mask)
+    np.bitwise_and(np.asarray(b, dtype=np.float64).view(np.int64), mask, out=mask)
+    np.bitwise_or(bits, mask, out=bits)
+    return result
 
 
 def _prepare(values):
@@ -122,7 +160,43 @@ def _prepare(values):
     return array, dtype, scalar
 
 
-def _repair(result, values, body, safe, holes, patches, limits):
+def _tiles(tiles):
+    """The generated module's TILES as (start, step, columns): columns[j] holds every
+    tile's coefficient of d^j (a missing tile's as NaN, so its inputs fall through to
+    long double), one contiguous array per power for the lookups."""
+    loaded = []
+    for start, step, rows in tiles:
+        width = max(len(row) for row in rows)
+        table = np.full((width, len(rows)), np.nan)
+        for k, row in enumerate(rows):
+            table[:len(row), k] = row
+        loaded.append((start, step, table))
+    return tuple(loaded)
+
+
+def _evaluate_tiles(chosen, pending, better, tiles):
+    """better[i] = the tile polynomial at chosen[i] for pending inputs inside a tile with
+    a polynomial; those are no longer pending."""
+    for start, step, columns in tiles:
+        where = np.flatnonzero(pending)
+        if where.size == 0:
+            return
+        values = chosen.take(where)
+        position = (values - start) / step  # exact: step is a power of 2
+        inside = np.flatnonzero((position >= 0) & (position < columns.shape[1]))  # not NaN
+        where, values = where.take(inside), values.take(inside)
+        tile = position.take(inside).astype(np.intp)
+        offset = values - (start + (tile + 0.5) * step)  # the centre is a float
+        total = columns[-1].take(tile)
+        for j in range(columns.shape[0] - 2, -1, -1):
+            total *= offset
+            total += columns[j].take(tile)
+        found = np.flatnonzero(~np.isnan(total))
+        better[where.take(found)] = total.take(found)
+        pending[where.take(found)] = False
+
+
+def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
     """Recompute the elements the float64 formula may get wrong; the rest is untouched.
 
     Which elements those are was decided at compile time by comparing the float64 and
@@ -130,8 +204,10 @@ def _repair(result, values, body, safe, holes, patches, limits):
     `safe` = (low, high) (tails where an intermediate overflows or underflows; NaN and
     +-inf always fall outside) and within each hole (low, high), around 0 or a root.
     Two reductions (min, max) decide whether any element can be affected, or one sum when
-    SAFE is the whole float line and there are no holes, so typical inputs pay for no mask. Repaired elements get the Taylor polynomial of the patch they
-    lie in, or else the formula in long double; NaN gives NaN, +-inf the limits."""
+    SAFE is the whole float line and there are no holes, so typical inputs pay for no
+    mask. Repaired elements get the Taylor polynomial of the patch they lie in, else the
+    polynomial of the tile they lie in (symact.patches), else the formula in long double;
+    NaN gives NaN, +-inf the limits."""
     if values.dtype != np.float64 or values.size == 0:
         return result
     mask = None
@@ -156,29 +232,66 @@ def _repair(result, values, body, safe, holes, patches, limits):
     if not mask.any():
         return result
     if (not isinstance(result, np.ndarray) or result.shape != values.shape
-            or np.may_share_memory(result, values)):  # a scalar, a constant or x itself
+            or np.may_share_memory(result, values) or not result.flags.c_contiguous):
+        # a scalar, a constant, x itself or a view: a new array to write into
         result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64)
-    chosen = values[mask]
+    # index arrays, not boolean masks: x[mask] with a mask that changes at random
+    # takes three times as long as flatnonzero and take together
+    index = np.flatnonzero(mask)
+    chosen = values.reshape(-1).take(index)
     better = np.empty(chosen.shape, dtype=np.float64)
     pending = np.ones(chosen.shape, dtype=bool)
     for root_hi, root_lo, radius, coefficients in patches:
         offset = (chosen - root_hi) - root_lo  # exact near the root (Sterbenz)
-        near = np.abs(offset) < radius
-        if near.any():
-            d = offset[near]
-            total = np.zeros_like(d)
-            for c in reversed(coefficients):
-                total = total * d + c
-            better[near] = total
-            pending &= ~near
-    if pending.any():
-        rest = chosen[pending].astype(np.longdouble)
-        better[pending] = np.broadcast_to(body(rest), rest.shape).astype(np.float64)
+        near = np.flatnonzero(np.abs(offset) < radius)
+        if near.size:
+            better[near] = _horner(coefficients, offset.take(near))
+            pending[near] = False
+    _evaluate_tiles(chosen, pending, better, tiles)
+    rest = np.flatnonzero(pending)
+    if rest.size:
+        again = chosen.take(rest).astype(np.longdouble)
+        better[rest] = np.broadcast_to(body(again), again.shape).astype(np.float64)
     better[np.isnan(chosen)] = np.nan
     better[chosen == -np.inf] = limits[0]
     better[chosen == np.inf] = limits[1]
-    result[mask] = better
+    result.reshape(-1)[index] = better
     return result
+
+
+def _horner(coefficients, d):
+    """sum coefficients[k] d^k, in place on one array."""
+    total = np.full_like(d, coefficients[-1])
+    for c in coefficients[-2::-1]:
+        total *= d
+        total += c
+    return total
+
+
+BLOCK = 1 << 16  # elements per block: a block's temporaries (512 KiB each) stay in L2
+BLOCK_MIN_OPERATIONS = 2  # bodies with fewer array operations run on the whole array
+
+
+def _blocks(values, body, repair=None):
+    """body(values), then _repair(..., *repair) when given, block by block into one
+    result array that each block's last operation writes into: a formula with several
+    temporaries then works in cache instead of paying for fresh 8 MB arrays (page
+    faults) per operation. Element-wise, so the values are those of one call on the whole
+    array, bit for bit."""
+    def run(part, out=None):
+        result = body(part, out)
+        return result if repair is None else _repair(result, part, body, *repair)
+
+    if values.size <= BLOCK or values.dtype != np.float64:
+        return run(values)
+    flat = values.reshape(-1)
+    out = np.empty(flat.shape, dtype=np.float64)
+    for start in range(0, flat.size, BLOCK):
+        target = out[start:start + BLOCK]
+        result = run(flat[start:start + BLOCK], target)
+        if result is not target:
+            target[...] = result
+    return out.reshape(values.shape)
 
 
 def _finish(result, values, dtype, scalar):
@@ -282,8 +395,9 @@ class _Printer(SciPyPrinter):
                 and exponent % 2 and abs(exponent) <= 9:
             return self._print_hypot_power(base, exponent)
         if exponent.is_Integer and 1 < exponent <= 4:
-            b = f"({self._print(base)})"
-            return {2: f"{b}**2", 3: f"{b}**2*{b}", 4: f"({b}**2)**2"}[int(exponent)]
+            b = self._print(base)
+            square = f"numpy.square({b})"
+            return {2: square, 3: f"{square} * ({b})", 4: f"numpy.square({square})"}[int(exponent)]
         if exponent.is_Integer and -4 <= exponent <= -2:
             return f"({self._print(base)})**{float(exponent)!r}"
         if exponent == -1:
@@ -372,7 +486,7 @@ class _Printer(SciPyPrinter):
             last_value = sp.nan
         code = self._print(last_value)
         for value, condition in reversed(branches):
-            code = f"numpy.where({self._print(condition)}, {self._print(value)}, {code})"
+            code = f"_where({self._print(condition)}, {self._print(value)}, {code})"
         return code
 
     def _cumulative_steps(self, expr):
@@ -423,8 +537,7 @@ class _Printer(SciPyPrinter):
             if value == 0 or holds == sp.false:
                 continue
             mask = "numpy.ones_like(x, dtype=bool)" if holds == sp.true else self._print(holds)
-            terms.append(f"({mask}) * {float(value)!r}" if value != 1
-                         else f"({mask}).astype(numpy.float64)")
+            terms.append(f"({mask}) * {float(value)!r}" if value != 1 else f"_float({mask})")
         return " + ".join(terms) if terms else "0.0"
 
 
@@ -457,17 +570,19 @@ def _bottom_up(expr, function):
     return function(rebuilt)
 
 
-def _body_source(expr, name, arguments=("x",), printer_class=None):
+def _body_source(expr, name, arguments=("x",), printer_class=None, output=False):
     """Straight-line Python for expr(arguments): common subexpressions named t0, t1, ...,
-    temporaries reused in place (in_place)."""
+    temporaries reused in place (in_place); with output, an argument `out` that the last
+    operation writes into when it is a ufunc (else the caller copies the result)."""
     printer = (printer_class or _Printer)({"fully_qualified_modules": True,
                                            "allow_unknown_functions": False})
     definitions, (result,) = sp.cse(expr, symbols=sp.numbered_symbols("t"), order="none")
-    lines = [f"def {name}({', '.join(arguments)}):"]
+    signature = ", ".join(arguments) + (", out=None" if output else "")
+    lines = [f"def {name}({signature}):"]
     for symbol, value in definitions:
         lines.append(f"    {symbol} = {printer.doprint(_fold_constants(value))}")
     lines.append(f"    return {printer.doprint(_fold_constants(result))}")
-    return in_place("\n".join(lines) + "\n")
+    return in_place("\n".join(lines) + "\n", output)
 
 
 _OPERATORS = {ast.Add: "numpy.add", ast.Sub: "numpy.subtract", ast.Mult: "numpy.multiply",
@@ -475,7 +590,7 @@ _OPERATORS = {ast.Add: "numpy.add", ast.Sub: "numpy.subtract", ast.Mult: "numpy.
 
 
 class _InPlace(ast.NodeTransformer):
-    """Calls of one-argument ufuncs on a temporary, and arithmetic with a temporary
+    """Calls of ufuncs with a temporary argument, and arithmetic with a temporary
     operand, rewritten as _into(...), which writes the result over the temporary. A
     temporary is the value of a call of a numpy or scipy.special function or of an
     arithmetic operation: a fresh array that no name refers to."""
@@ -483,9 +598,16 @@ class _InPlace(ast.NodeTransformer):
     def visit_Call(self, node):
         self.generic_visit(node)
         function = _ufunc(node.func)
-        if function is not None and function.nin == 1 and function.nout == 1 \
-                and len(node.args) == 1 and not node.keywords and _fresh(node.args[0]):
+        if function is None or function.nout != 1 or node.keywords \
+                or len(node.args) != function.nin or function.nin > 2:
+            return node
+        if function.nin == 1 and _fresh(node.args[0]):
             return ast.Call(ast.Name("_into", ast.Load()), [node.func, node.args[0]], [])
+        if function.nin == 2 and _fresh(node.args[0]):
+            return ast.Call(ast.Name("_into", ast.Load()), [node.func, *node.args], [])
+        if function.nin == 2 and _fresh(node.args[1]):
+            return ast.Call(ast.Name("_into", ast.Load()), [node.func, node.args[1], node.args[0]],
+                            [ast.keyword("fresh_first", ast.Constant(False))])
         return node
 
     def visit_UnaryOp(self, node):
@@ -535,10 +657,22 @@ def _fresh(node):
     return isinstance(node, ast.Call) and _ufunc(node.func) is not None
 
 
-def in_place(source):
+_TAKE_OUT = {"_into", "_steps", "_softplus", "_sigmoid_nonpositive", "_where", "_float"}
+
+
+def in_place(source, output=False):
     """The body source with temporaries reused (same operations in the same order, so
-    the same values bit for bit)."""
+    the same values bit for bit); with output, the returned ufunc result written into
+    the argument `out`."""
     tree = _InPlace().visit(ast.parse(source))
+    if output:
+        (function,) = tree.body
+        value = function.body[-1].value
+        if isinstance(value, ast.Call) and all(k.arg == "fresh_first" for k in value.keywords):
+            helper = isinstance(value.func, ast.Name) and value.func.id in _TAKE_OUT
+            ufunc = _ufunc(value.func)
+            if helper or ufunc is not None and ufunc.nout == 1 or ast.unparse(value.func) == "numpy.clip":
+                value.keywords.append(ast.keyword("out", ast.Name("out", ast.Load())))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
 
@@ -565,7 +699,8 @@ def _piecewise_linear(expr):
     return all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc,
+_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc, "_blocks": _blocks,
+              "_where": _where, "_tiles": _tiles, "_float": _float,
               "_softplus": _softplus, "_steps": _steps, "_into": _into,
               "_sigmoid_nonpositive": _sigmoid_nonpositive,
               "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
@@ -578,6 +713,14 @@ def _specials_ok(body, limits):
     with np.errstate(all="ignore"):
         got = np.broadcast_to(body(np.array([math.nan, math.inf, -math.inf])), (3,))
     return all((math.isnan(w) and math.isnan(g)) or g == w for w, g in zip(wanted, got))
+
+
+def _operations(body):
+    """How many array operations (calls, arithmetic, comparisons) a body source performs."""
+    kinds = (ast.Call, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp)
+    return sum(isinstance(node, kinds) and not (isinstance(node, ast.UnaryOp)
+                                                and isinstance(node.operand, ast.Constant))
+               for node in ast.walk(ast.parse(body)))
 
 
 def _floats(value):
@@ -603,7 +746,7 @@ def _build(expr, name):
             f"cannot generate numeric code with unset symbols {sorted(map(str, extra))}")
     stable = rewrite_stable(expr)
     body_name = f"_{name}_body"
-    body = _body_source(stable, body_name)
+    body = _body_source(stable, body_name, output=True)
     namespace = dict(_NAMESPACE)
     exec(compile(body, f"<symact {name}>", "exec"), namespace)  # printed from a SymPy tree
     compiled_body = namespace[body_name]
@@ -613,10 +756,13 @@ def _build(expr, name):
     regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits), covered)
     header = (
         "import numpy\nimport scipy.special\n"
-        "from symact.numeric import (_erfc, _finish, _into, _ndtr, _prepare, _repair,\n"
-        "                            _sigmoid_nonpositive, _softplus, _steps)\n\n"
+        "from symact.numeric import (_blocks, _erfc, _finish, _float, _into, _ndtr,\n"
+        "                            _prepare, _repair, _sigmoid_nonpositive, _softplus,\n"
+        "                            _steps, _tiles, _where)\n\n"
         f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
+    blocked = _operations(body) >= BLOCK_MIN_OPERATIONS
     repair = ""
+    evaluate = f"        result = {body_name}(x)\n"
     if regions is not None:
         safe, holes = regions
         header += (
@@ -625,15 +771,20 @@ def _build(expr, name):
             f"SAFE = {_floats(safe)}\nHOLES = {_floats(tuple(holes))}\n"
             "# Taylor polynomials at roots where the formula cancels: (root hi, root lo, "
             "radius, coefficients)\n"
-            f"PATCHES = {_floats(patches)}\n")
+            f"PATCHES = {_floats(patches)}\n"
+            "# Polynomials on the holes' tiles: (start, width, coefficients per tile)\n"
+            f"TILES = _tiles({_floats(hole_tiles(expr, holes, covered))})\n")
         repair = (f"        result = _repair(result, x, {body_name}, SAFE, HOLES, PATCHES, "
-                  "LIMITS)\n")
+                  "LIMITS, TILES)\n")
+    if blocked:
+        extra = ", (SAFE, HOLES, PATCHES, LIMITS, TILES)" if repair else ""
+        evaluate, repair = f"        result = _blocks(x, {body_name}{extra})\n", ""
     wrapper = (
         f"def {name}(x):\n"
         f'    """{name}(x), generated by symact from {sp.sstr(expr)[:200]!r}."""\n'
         f"    x, dtype, scalar = _prepare(x)\n"
         f"    with numpy.errstate(all=\"ignore\"):\n"
-        f"        result = {body_name}(x)\n"
+        f"{evaluate}"
         f"{repair}"
         f"    return _finish(result, x, dtype, scalar)\n"
     )

@@ -1,11 +1,20 @@
-"""Taylor patches around roots where a float formula cancels (x - tanh x at 0, gelu' at
-its minimum): near such a root, every float evaluation of the formula loses the digits
-the root cancels, so the generated code switches to the Taylor polynomial at the root,
-computed at 60 digits, within a radius where the polynomial is correct to 2^-56.
+"""Polynomials that replace a float formula where it loses digits.
 
-Found automatically for any expression: roots are located from sign changes at 60 digits,
-and a patch is made only where the compiled formula measurably misses the accuracy bound.
+Taylor patches around roots where the formula cancels (x - tanh x at 0, gelu' at its
+minimum): near such a root, every float evaluation of the formula loses the digits the
+root cancels, so the generated code switches to the Taylor polynomial at the root,
+computed at 60 digits, within a radius where the polynomial is correct to 2^-56. Found
+automatically for any expression: roots are located from sign changes at 60 digits, and a
+patch is made only where the compiled formula measurably misses the accuracy bound.
+
+Tiles cover the rest of a hole (symact.probe): the hole is cut into at most 64 intervals
+of one power-of-two width, and each gets the degree-12 polynomial interpolating the
+function at Chebyshev nodes at 60 digits, kept only if it matches the function to 2^-55
+(beyond its constant term's rounding) everywhere on its interval. A table lookup and 12 multiply-adds in float64 cost a
+fraction of recomputing the formula in long double.
 """
+import math
+
 import mpmath
 import numpy as np
 import sympy as sp
@@ -14,7 +23,7 @@ from .accuracy import Reference, ulp_error
 from .symbols import x
 
 SEARCH = (-20, 20)
-DEGREES = (24, 32)
+DEGREES = (8, 12, 16, 24, 32)
 RADII = [2.0**(-k / 2) for k in range(0, 32)]
 
 
@@ -62,11 +71,24 @@ def _missed_offsets(body, reference, root, dtype=np.float64):
     return missed
 
 
-def _patch(value, root):
-    """(hi, lo, radius, coefficients) of the Taylor polynomial at root with the largest
-    radius among the degrees tried, or None."""
-    found = [p for p in (_taylor(value, root, degree) for degree in DEGREES) if p is not None]
+def _patch(value, root, needed):
+    """(hi, lo, radius, coefficients) of the Taylor polynomial at root of the lowest degree
+    whose radius reaches `needed` (the farthest input the formula misses), else the one
+    with the largest radius, or None. No wider than needed: every input within the radius
+    pays for the polynomial and the mask, including those the formula gets right."""
+    found = []
+    for degree in DEGREES:
+        patch = _taylor(value, root, degree)
+        if patch is not None:
+            if patch[2] >= needed:
+                return patch[:2] + (_radius_reaching(needed, patch[2]),) + patch[3:]
+            found.append(patch)
     return max(found, key=lambda p: p[2]) if found else None
+
+
+def _radius_reaching(needed, largest):
+    """The smallest of RADII that is at least `needed` (at most `largest`)."""
+    return min((r for r in RADII if needed <= r <= largest), default=largest)
 
 
 def _taylor(value, root, degree):
@@ -115,9 +137,68 @@ def root_patches(expr, body):
     reference = Reference(expr)
     patches = []
     for root in _roots(reference.value):
-        if not _missed_offsets(body, reference, root):
+        missed = _missed_offsets(body, reference, root)
+        if not missed:
             continue
-        patch = _patch(reference.value, root)
+        patch = _patch(reference.value, root, max(missed))
         if patch is not None:
             patches.append(patch)
     return tuple(patches)
+
+
+TILE_DEGREE = 12
+MAX_TILES = 64
+TILE_TOLERANCE = 2.0**-55
+
+
+def hole_tiles(expr, holes, covered=()):
+    """(start, step, rows) for each finite hole (low, high): rows[k] are the coefficients,
+    in powers of x - (start + (k + 1/2) step), of a polynomial matching expr to
+    TILE_TOLERANCE (relative) on [start + k step, start + (k + 1) step]; () where no
+    such polynomial was found or the interval lies inside a root patch's `covered` one
+    (those inputs keep the other repairs)."""
+    value = Reference(expr).value
+    tiles = []
+    for low, high in holes:
+        if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+            continue
+        step = 2.0 ** math.ceil(math.log2((high - low) / MAX_TILES))
+        start = math.floor(low / step) * step
+        count = math.ceil((high - start) / step)
+        rows = []
+        for k in range(count):
+            a, b = start + k * step, start + (k + 1) * step
+            inside = any(lo <= a and b <= hi for lo, hi in covered)
+            rows.append(() if inside else _tile(value, a, b))
+        if any(rows):
+            tiles.append((start, step, tuple(rows)))
+    return tuple(tiles)
+
+
+def _tile(value, a, b):
+    """Coefficients (powers of x - center, as floats) of the degree-TILE_DEGREE interpolant
+    of value at Chebyshev nodes of [a, b], or () if, rounded to floats, it misses value by
+    more than TILE_TOLERANCE (relative) plus the rounding of the constant term anywhere on
+    a check grid three times as dense."""
+    n = TILE_DEGREE
+    with mpmath.workdps(60):
+        center, half = (mpmath.mpf(a) + b) / 2, (mpmath.mpf(b) - a) / 2
+        nodes = [mpmath.cos(mpmath.pi * (2 * j + 1) / (2 * n + 2)) for j in range(n + 1)]
+        try:
+            values = [mpmath.re(value(center + half * s)) for s in nodes]
+            scaled = mpmath.lu_solve(mpmath.matrix([[s**k for k in range(n + 1)] for s in nodes]),
+                                     mpmath.matrix(values))
+        except (ValueError, ZeroDivisionError):
+            return ()
+        coefficients = [float(scaled[k] / half**k) for k in range(n + 1)]
+        exact = [mpmath.mpf(c) for c in coefficients[::-1]]
+        rounding = abs(exact[-1] - scaled[0])  # the constant term's, which no float avoids
+        for i in range(3 * n + 1):
+            offset = half * (2 * mpmath.mpf(i) / (3 * n) - 1)
+            try:
+                truth = mpmath.re(value(center + offset))
+            except (ValueError, ZeroDivisionError):
+                return ()
+            if abs(mpmath.polyval(exact, offset) - truth) > abs(truth) * TILE_TOLERANCE + rounding:
+                return ()
+    return tuple(coefficients)

@@ -3,7 +3,7 @@
 Each rule replaces a form that loses digits in float64 by an equal one that does not;
 rules match expression heads, never activation names, so user definitions get them too:
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
-1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = s (1 - s) with s = sigma(-|u|),
+1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
 sqrt(a + b u^2) -> hypot (no overflow of u^2),
 u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
@@ -33,8 +33,9 @@ def rewrite_stable(expr):
 
 # ---- products -----------------------------------------------------------------------------
 def _sigmoid_pair(product):
-    """sigma(u) sigma(-u) (sigma', tanh' = 4 sigma(2u) sigma(-2u)) as s (1 - s) with
-    s = sigma(-|u|) <= 1/2: one sigmoid instead of two, and 1 - s does not cancel."""
+    """sigma(u) sigma(-u) (sigma', tanh' = 4 sigma(2u) sigma(-2u)) as 1/(2 + 2 cosh u):
+    one cosh instead of two sigmoids, nothing cancels (cosh u >= 1) and the roundings
+    stay within 2 ULP; where cosh overflows (|u| > 710) the repair pass recomputes."""
     factors = list(sp.Mul.make_args(product))
     for i, first in enumerate(factors):
         if not isinstance(first, sigmoid):
@@ -42,9 +43,8 @@ def _sigmoid_pair(product):
         u = first.args[0]
         for j, second in enumerate(factors):
             if j != i and isinstance(second, sigmoid) and sp.expand(second.args[0] + u) == 0:
-                small = sigmoid(-sp.Abs(u))
                 rest = [f for k, f in enumerate(factors) if k not in (i, j)]
-                return sp.Mul(small, 1 - small, *rest)
+                return sp.Mul(sp.Rational(1, 2), 1 / (sp.cosh(u) + 1), *rest)
     return product
 
 
