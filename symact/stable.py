@@ -4,6 +4,7 @@ Each rule replaces a form that loses digits in float64 by an equal one that does
 rules match expression heads, never activation names, so user definitions get them too:
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
+tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
 sqrt(a + b u^2) -> hypot (no overflow of u^2),
 u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
@@ -17,7 +18,7 @@ import sympy as sp
 from sympy.codegen.cfunctions import hypot
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
-from .heads import sigmoid, to_elementary
+from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
 
@@ -27,6 +28,7 @@ def rewrite_stable(expr):
     expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
     expr = expr.replace(lambda e: isinstance(e, sp.Pow), _hypot_power)
     expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
+    expr = expr.replace(lambda e: isinstance(e, sp.tanh), _tanh_softplus)
     expr = expr.replace(lambda e: isinstance(e, sp.Mul), _sigmoid_pair)
     return optimize(expr, [expm1_opt, log1p_opt])
 
@@ -109,8 +111,33 @@ def _one_plus(core, sign):
     if (sign == -1 and isinstance(core, sp.Pow) and core.exp == 2
             and isinstance(core.base, sp.tanh)):
         u = core.base.args[0]
+        if isinstance(u, softplus):  # mish': sech^2(softplus v) = 4 w^2/(w^2 + 1)^2
+            n = _softplus_gap(u.args[0])
+            return 4 / (n + 2) * (1 - 1 / (n + 2))
         return 4 * sigmoid(2 * u) * sigmoid(-2 * u)
     return None
+
+
+def _softplus_gap(v):
+    """n = w^2 - 1 = e^v (e^v + 2) for w = 1 + e^v = e^softplus(v), without the
+    cancellation of w^2 - 1."""
+    e = sp.exp(v)
+    return _Whole(e * (e + 2))
+
+
+class _Whole(sp.UnevaluatedExpr):
+    """A product kept whole (SymPy would split 2/n into 2 e^-v/(e^v + 2), two exps) that
+    commutes, so that printers put its reciprocal in a denominator."""
+    is_commutative = True
+
+
+def _tanh_softplus(tanh):
+    """tanh(softplus v) = (w^2 - 1)/(w^2 + 1) = 1/(1 + 2/n) (mish): one exp and three
+    cheap operations instead of exp, log1p and tanh; n = inf gives 1 and n = 0 gives 0."""
+    (u,) = tanh.args
+    if not isinstance(u, softplus):
+        return tanh
+    return 1 / (1 + 2 / _softplus_gap(u.args[0]))
 
 
 def _one_plus_ratio(ratio):
