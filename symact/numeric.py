@@ -66,7 +66,9 @@ def _steps(x, base, steps, out=None):
         if result is None:
             if out is None:
                 out = np.empty(np.shape(x), dtype=np.result_type(x, 1.0))
-            result = compare(x, point, out=out)
+            # a boolean pass and a cast: faster than comparing straight into floats
+            np.copyto(out, compare(x, point))
+            result = out
             if jump != 1.0:
                 result *= jump
         else:
@@ -133,6 +135,13 @@ def _softplus(u, out=None):
     return result if result.ndim else result[()]
 
 
+def _clip(fresh, low, high, out=None):
+    """numpy.clip written over `fresh`, a temporary nothing else refers to (or into out)."""
+    if out is None and type(fresh) is np.ndarray and fresh.dtype.kind == "f":
+        out = fresh
+    return np.clip(fresh, low, high, out=out)
+
+
 def _float(mask, out=None):
     """A boolean mask as 0.0 and 1.0 (into out when given)."""
     if out is None:
@@ -146,9 +155,13 @@ def _where(condition, a, b, out=None):
     bits are kept by masks (a & m | b & ~m), exact like numpy.where, which on a condition
     that changes at random takes 4.8 ms per 1e6 values against 1.9 here (blocked). Other
     types (the long-double recompute) go to numpy.where."""
-    if type(condition) is not np.ndarray or condition.dtype != bool or np.result_type(a, b, 1.0) != np.float64:
+    if type(condition) is not np.ndarray or condition.dtype != bool \
+            or np.result_type(a, b, 1.0) != np.float64:
         result = np.where(condition, a, b)
-        return result if out is None else np.copyto(out, result) or out
+        if out is None:
+            return result
+        np.copyto(out, result)
+        return out
     shape = np.broadcast_shapes(condition.shape, np.shape(a), np.shape(b))
     mask = np.negative(condition.view(np.int8), dtype=np.int64)  # 0 or -1 (all bits set)
     if mask.shape != shape:
@@ -156,10 +169,16 @@ def _where(condition, a, b, out=None):
     result = out if out is not None else np.empty(shape)
     bits = result.view(np.int64)
     np.bitwise_and(np.asarray(a, dtype=np.float64).view(np.int64), mask, out=bits)
+    if _is_plus_zero(b):  # a & m is the result (hardshrink): +0.0 has no bits set
+        return result
     np.invert(mask, out=mask)
     np.bitwise_and(np.asarray(b, dtype=np.float64).view(np.int64), mask, out=mask)
     np.bitwise_or(bits, mask, out=bits)
     return result
+
+
+def _is_plus_zero(value):
+    return type(value) in (int, float) and value == 0 and math.copysign(1.0, value) > 0
 
 
 def _prepare(values):
@@ -609,6 +628,9 @@ class _InPlace(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
+        if ast.unparse(node.func) == "numpy.clip" and len(node.args) == 3 \
+                and not node.keywords and _fresh(node.args[0]):
+            return ast.Call(ast.Name("_clip", ast.Load()), node.args, [])
         function = _ufunc(node.func)
         if function is None or function.nout != 1 or node.keywords \
                 or len(node.args) != function.nin or function.nin > 2:
@@ -671,7 +693,7 @@ def _fresh(node):
 
 
 _TAKE_OUT = {"_into", "_steps", "_softplus", "_sigmoid", "_sigmoid_nonpositive", "_where",
-             "_float"}
+             "_float", "_clip"}
 
 
 def in_place(source, output=False):
@@ -685,7 +707,8 @@ def in_place(source, output=False):
         if isinstance(value, ast.Call) and all(k.arg == "fresh_first" for k in value.keywords):
             helper = isinstance(value.func, ast.Name) and value.func.id in _TAKE_OUT
             ufunc = _ufunc(value.func)
-            if helper or ufunc is not None and ufunc.nout == 1 or ast.unparse(value.func) == "numpy.clip":
+            clip = ast.unparse(value.func) == "numpy.clip"
+            if helper or clip or ufunc is not None and ufunc.nout == 1:
                 value.keywords.append(ast.keyword("out", ast.Name("out", ast.Load())))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
@@ -713,11 +736,25 @@ def _piecewise_linear(expr):
     return all(p.is_polynomial(x) and sp.degree(p, x) <= 1 for p in pieces)
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, "_ndtr": _ndtr, "_erfc": _erfc, "_blocks": _blocks,
-              "_where": _where, "_tiles": _tiles, "_sigmoid": _sigmoid, "_float": _float,
-              "_softplus": _softplus, "_steps": _steps, "_into": _into,
-              "_sigmoid_nonpositive": _sigmoid_nonpositive,
-              "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
+# the helpers a printed body may call, shared with the vector code (symact.vector_numeric)
+BODY_HELPERS = {"_ndtr": _ndtr, "_erfc": _erfc, "_where": _where, "_sigmoid": _sigmoid,
+                "_clip": _clip, "_float": _float, "_softplus": _softplus, "_steps": _steps,
+                "_into": _into, "_sigmoid_nonpositive": _sigmoid_nonpositive}
+_NAMESPACE = {"numpy": np, "scipy": scipy, **BODY_HELPERS, "_blocks": _blocks,
+              "_tiles": _tiles, "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
+
+
+def import_line(names):
+    """`from symact.numeric import (...)` for the sorted names, wrapped at 90 columns."""
+    line, lines = "from symact.numeric import (", []
+    for name in sorted(names):
+        piece = f"{name}, "
+        if len(line) + len(piece) > 90:
+            lines.append(line.rstrip())
+            line = " " * len("from symact.numeric import (")
+        line += piece
+    lines.append(line.rstrip(", ") + ")")
+    return "\n".join(lines) + "\n"
 
 
 def _specials_ok(body, limits):
@@ -770,11 +807,12 @@ def _build(expr, name):
     regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits), covered)
     header = (
         "import numpy\nimport scipy.special\n"
-        "from symact.numeric import (_blocks, _erfc, _finish, _float, _into, _ndtr,\n"
-        "                            _prepare, _repair, _sigmoid, _sigmoid_nonpositive,\n"
-        "                            _softplus, _steps, _tiles, _where)\n\n"
+        + import_line(set(_NAMESPACE) - {"numpy", "scipy"}) + "\n"
         f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
-    blocked = _operations(body) >= BLOCK_MIN_OPERATIONS
+    # a body with a repair pass is blocked from one operation on: the pass's reductions
+    # then read the block from cache
+    operations = _operations(body)
+    blocked = operations >= BLOCK_MIN_OPERATIONS or operations and regions is not None
     repair = ""
     evaluate = f"        result = {body_name}(x)\n"
     if regions is not None:

@@ -10,8 +10,8 @@ patch is made only where the compiled formula measurably misses the accuracy bou
 Tiles cover the rest of a hole (symact.probe): the hole is cut into at most 64 intervals
 of one power-of-two width, and each gets the degree-12 polynomial interpolating the
 function at Chebyshev nodes at 60 digits, kept only if it matches the function to 2^-55
-(beyond its constant term's rounding) everywhere on its interval. A table lookup and 12 multiply-adds in float64 cost a
-fraction of recomputing the formula in long double.
+(beyond its constant term's rounding) everywhere on its interval. A table lookup and 12
+multiply-adds in float64 cost a fraction of recomputing the formula in long double.
 """
 import math
 

@@ -354,7 +354,8 @@ def test_where_keeps_the_chosen_bits():
     a = np.concatenate([rng.standard_normal(993), specials])
     b = np.concatenate([specials, rng.standard_normal(993) * 1e300])
     condition = rng.random(1000) < 0.5
-    for first, second in [(a, b), (a, 20), (0, b), (-0.0, np.nan), (a[:1], b)]:
+    for first, second in [(a, b), (a, 20), (0, b), (-0.0, np.nan), (a[:1], b), (a, 0),
+                          (a, 0.0), (a, -0.0), (b, np.inf)]:
         wanted = np.where(condition, first, second)
         got = _where(condition, first, second)
         np.testing.assert_array_equal(got.view(np.int64), wanted.view(np.int64))
@@ -418,3 +419,26 @@ def test_patch_is_as_narrow_as_the_misses():
     hi, lo, radius, coefficients = _patch(value, root, 0.01)
     assert radius == min(r for r in RADII if r >= 0.01) and len(coefficients) == 9
     assert _patch(value, root, 0.9)[2] >= 0.9
+
+
+@pytest.mark.parametrize("expr", [
+    "sigmoid(x)*sigmoid(-x)", "4*sigmoid(2*x)*sigmoid(-2*x)", "x*sigmoid(3*x)*sigmoid(-3*x)",
+    "tanh(softplus(x))", "x*tanh(softplus(x))", "1 - tanh(softplus(x))**2",
+    "x*sigmoid(x)*(1 - tanh(softplus(x))**2) + tanh(softplus(x))",
+])
+def test_stable_rewrites_are_identities(expr):
+    """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
+    sech^2(softplus v) = 4/(n + 2) (1 - 1/(n + 2)) with n = e^v (e^v + 2)) gives the same
+    function: proved by SymPy on the exponential forms, and then at 50 digits."""
+    from symact.heads import to_elementary
+    from symact.stable import rewrite_stable
+    original = sp.sympify(expr, locals={"sigmoid": symact.heads.sigmoid,
+                                        "softplus": symact.heads.softplus, "x": x})
+    rewritten = rewrite_stable(original)
+    assert rewritten != original
+    difference = to_elementary(rewritten - original).doit().rewrite(sp.exp)
+    assert sp.simplify(difference) == 0
+    for point in ("-3.7", "0.25", "12"):
+        with mpmath.workdps(50):
+            value = complex(difference.subs(x, sp.Rational(point)).evalf(50))
+        assert abs(value) < 1e-45
