@@ -58,24 +58,31 @@ def _erfc(u):
 
 def _steps(x, base, steps, out=None):
     """base + the sum of jump * [x > point] (x >= point when inclusive), computed in x's
-    float type (into out when given). NaN compares false everywhere, so it gets base;
-    the repair pass gives it NaN."""
-    result = None
-    for point, inclusive, jump in steps:
-        compare = np.greater_equal if inclusive else np.greater
-        if result is None:
-            if out is None:
-                out = np.empty(np.shape(x), dtype=np.result_type(x, 1.0))
-            # a boolean pass and a cast: faster than comparing straight into floats
-            np.copyto(out, compare(x, point))
-            result = out
+    float type (into out when given). Each comparison is a boolean pass and a cast, faster
+    than comparing straight into floats or mixing booleans into float arithmetic. NaN
+    compares false everywhere, so it gets base; the repair pass gives it NaN."""
+    if out is None:
+        out = np.empty(np.shape(x), dtype=np.result_type(x, 1.0))
+    scratch = None
+    for index, (point, inclusive, jump) in enumerate(steps):
+        mask = (np.greater_equal if inclusive else np.greater)(x, point)
+        if index == 0:
+            np.copyto(out, mask)
             if jump != 1.0:
-                result *= jump
+                out *= jump
+            continue
+        if scratch is None:
+            scratch = np.empty_like(out)
+        np.copyto(scratch, mask)
+        if jump == -1.0:
+            out -= scratch
         else:
-            result += compare(x, point) * jump if jump != 1.0 else compare(x, point)
+            if jump != 1.0:
+                scratch *= jump
+            out += scratch
     if base != 0.0:
-        result += base
-    return result
+        out += base
+    return out
 
 
 def _into(function, fresh, other=None, fresh_first=True, out=None):
@@ -553,8 +560,11 @@ class _Printer(SciPyPrinter):
             if total != float(right):
                 return None
             steps.append(f"({threshold!r}, {inclusive}, {jump!r})")
-        if len(steps) != 1:
-            return None  # with two, a second boolean pass and a mixed add cost more (measured)
+        nonzero = sum(1 for value, _ in expr.args if value != 0)
+        if not steps or len(steps) > 1 and nonzero < 2:
+            # one value on an interval (hard_tanh' = [|x| < 1]) is one mask for the masks form,
+            # cheaper than a pass per step (measured)
+            return None
         return f"_steps(x, {float(between[0])!r}, ({', '.join(steps)},))"
 
     def _step(self, expr):
@@ -608,12 +618,26 @@ def _body_source(expr, name, arguments=("x",), printer_class=None, output=False)
     printer = (printer_class or _Printer)({"fully_qualified_modules": True,
                                            "allow_unknown_functions": False})
     definitions, (result,) = sp.cse(expr, symbols=sp.numbered_symbols("t"), order="none")
+    definitions, result = _inline_conditions(definitions, result)
     signature = ", ".join(arguments) + (", out=None" if output else "")
     lines = [f"def {name}({signature}):"]
     for symbol, value in definitions:
         lines.append(f"    {symbol} = {printer.doprint(_fold_constants(value))}")
     lines.append(f"    return {printer.doprint(_fold_constants(result))}")
     return in_place("\n".join(lines) + "\n", output)
+
+
+def _inline_conditions(definitions, result):
+    """cse's definitions with the conditions (comparisons and their combinations) put back
+    where they are used: the Piecewise printer reads a condition on x, not a name."""
+    inline, kept = {}, []
+    for symbol, value in definitions:
+        value = value.xreplace(inline)
+        if isinstance(value, sp.logic.boolalg.Boolean):
+            inline[symbol] = value
+        else:
+            kept.append((symbol, value))
+    return kept, result.xreplace(inline)
 
 
 _OPERATORS = {ast.Add: "numpy.add", ast.Sub: "numpy.subtract", ast.Mult: "numpy.multiply",

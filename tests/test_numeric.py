@@ -442,3 +442,18 @@ def test_stable_rewrites_are_identities(expr):
         with mpmath.workdps(50):
             value = complex(difference.subs(x, sp.Rational(point)).evalf(50))
         assert abs(value) < 1e-45
+
+
+def test_piecewise_constants_with_several_values_are_steps():
+    """srelu' (1/10, 1, 1/2) and apl' (-1/2, 1/2, 1) are running sums of steps whose
+    partial sums are the values exactly, also after cse (which names the comparisons);
+    a box (hard_tanh' = [|x| < 1]) stays one mask."""
+    srelu, _ = compiled("srelu", True)
+    assert "_steps(x, 0.1, ((-1.0, False, 0.9), (1.0, True, -0.5))" in srelu.source
+    points = np.array([-np.inf, -2.0, -1.0, np.nextafter(-1.0, 0), 0.0, 1.0, 3.0, np.inf, np.nan])
+    values = srelu(points)
+    assert values[:8].tolist() == [0.1, 0.1, 0.1, 1.0, 1.0, 0.5, 0.5, 0.5] and np.isnan(values[8])
+    apl, _ = compiled("apl", True)
+    assert apl(np.array([-1.0, 0.0, 0.5, 1.0, 2.0])).tolist() == [-0.5, -0.5, 0.5, 1.0, 1.0]
+    box, _ = compiled("hard_tanh", True)
+    assert "_steps" not in box.source
