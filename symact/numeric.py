@@ -175,8 +175,12 @@ def _where(condition, a, b, out=None):
         mask = np.array(np.broadcast_to(mask, shape))
     result = out if out is not None else np.empty(shape)
     bits = result.view(np.int64)
+    if _is_plus_zero(a):  # b & ~m is the result (sparse_plus): +0.0 has no bits set
+        np.invert(mask, out=mask)
+        np.bitwise_and(np.asarray(b, dtype=np.float64).view(np.int64), mask, out=bits)
+        return result
     np.bitwise_and(np.asarray(a, dtype=np.float64).view(np.int64), mask, out=bits)
-    if _is_plus_zero(b):  # a & m is the result (hardshrink): +0.0 has no bits set
+    if _is_plus_zero(b):  # a & m is the result (hardshrink)
         return result
     np.invert(mask, out=mask)
     np.bitwise_and(np.asarray(b, dtype=np.float64).view(np.int64), mask, out=mask)

@@ -355,7 +355,7 @@ def test_where_keeps_the_chosen_bits():
     b = np.concatenate([specials, rng.standard_normal(993) * 1e300])
     condition = rng.random(1000) < 0.5
     for first, second in [(a, b), (a, 20), (0, b), (-0.0, np.nan), (a[:1], b), (a, 0),
-                          (a, 0.0), (a, -0.0), (b, np.inf)]:
+                          (a, 0.0), (a, -0.0), (b, np.inf), (0, a), (-0.0, b), (0.0, a[:1])]:
         wanted = np.where(condition, first, second)
         got = _where(condition, first, second)
         np.testing.assert_array_equal(got.view(np.int64), wanted.view(np.int64))
