@@ -7,11 +7,12 @@ computed at 60 digits, within a radius where the polynomial is correct to 2^-56.
 automatically for any expression: roots are located from sign changes at 60 digits, and a
 patch is made only where the compiled formula measurably misses the accuracy bound.
 
-Tiles cover the rest of a hole (symact.probe): the hole is cut into at most 64 intervals
-of one power-of-two width, and each gets the degree-12 polynomial interpolating the
-function at Chebyshev nodes at 60 digits, kept only if it matches the function to 2^-55
-(beyond its constant term's rounding) everywhere on its interval. A table lookup and 12
-multiply-adds in float64 cost a fraction of recomputing the formula in long double.
+A patch reaches at most PATCH_REACH: tiles cover the rest of a hole (symact.probe), cut
+into at most 128 intervals of one power-of-two width, each with the degree-8 polynomial
+interpolating the function at Chebyshev nodes at 60 digits, kept only if it matches the
+function to 2^-55 (beyond its constant term's rounding) everywhere on its interval outside
+the patches. A table lookup and 8 multiply-adds in float64 cost a fraction of a
+higher-degree patch or of recomputing the formula in long double.
 """
 import math
 
@@ -140,14 +141,16 @@ def root_patches(expr, body):
         missed = _missed_offsets(body, reference, root)
         if not missed:
             continue
-        patch = _patch(reference.value, root, max(missed))
+        # beyond PATCH_REACH the misses are left to the hole's tiles, cheaper per input
+        patch = _patch(reference.value, root, min(max(missed), PATCH_REACH))
         if patch is not None:
             patches.append(patch)
     return tuple(patches)
 
 
-TILE_DEGREE = 12
-MAX_TILES = 64
+PATCH_REACH = 1 / 16
+TILE_DEGREE = 8
+MAX_TILES = 128
 TILE_TOLERANCE = 2.0**-55
 
 
@@ -169,17 +172,17 @@ def hole_tiles(expr, holes, covered=()):
         for k in range(count):
             a, b = start + k * step, start + (k + 1) * step
             inside = any(lo <= a and b <= hi for lo, hi in covered)
-            rows.append(() if inside else _tile(value, a, b))
+            rows.append(() if inside else _tile(value, a, b, covered))
         if any(rows):
             tiles.append((start, step, tuple(rows)))
     return tuple(tiles)
 
 
-def _tile(value, a, b):
+def _tile(value, a, b, covered=()):
     """Coefficients (powers of x - center, as floats) of the degree-TILE_DEGREE interpolant
     of value at Chebyshev nodes of [a, b], or () if, rounded to floats, it misses value by
     more than TILE_TOLERANCE (relative) plus the rounding of the constant term anywhere on
-    a check grid three times as dense."""
+    a check grid three times as dense, outside the `covered` intervals of root patches."""
     n = TILE_DEGREE
     with mpmath.workdps(60):
         center, half = (mpmath.mpf(a) + b) / 2, (mpmath.mpf(b) - a) / 2
@@ -195,6 +198,8 @@ def _tile(value, a, b):
         rounding = abs(exact[-1] - scaled[0])  # the constant term's, which no float avoids
         for i in range(3 * n + 1):
             offset = half * (2 * mpmath.mpf(i) / (3 * n) - 1)
+            if any(lo < center + offset < hi for lo, hi in covered):
+                continue  # a root patch answers there (the relative error grows at a root)
             try:
                 truth = mpmath.re(value(center + offset))
             except (ValueError, ZeroDivisionError):
