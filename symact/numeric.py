@@ -57,12 +57,15 @@ def _erfc(u):
 
 
 def _steps(x, base, steps, out=None):
-    """base + the sum of jump * [x > point] (x >= point when inclusive), computed in x's
-    float type (into out when given). Each comparison is a boolean pass and a cast, faster
-    than comparing straight into floats or mixing booleans into float arithmetic. NaN
-    compares false everywhere, so it gets base; the repair pass gives it NaN."""
+    """base + jump_1 [x > point_1] + jump_2 [x > point_2] + ... (x >= point when inclusive),
+    summed in that order, the order in which the printer checked that each partial sum is
+    the exact value on its interval (into out when given). Each
+    comparison is a boolean pass and a cast, faster than comparing straight into floats or
+    mixing booleans into float arithmetic. NaN compares false everywhere, so it gets base;
+    the repair pass gives it NaN. Always float64, also for long-double x: the constants
+    are floats, and long-double sums of them round differently (1/3 + 2/3 - 1)."""
     if out is None:
-        out = np.empty(np.shape(x), dtype=np.result_type(x, 1.0))
+        out = np.empty(np.shape(x), dtype=np.float64)
     scratch = None
     for index, (point, inclusive, jump) in enumerate(steps):
         mask = (np.greater_equal if inclusive else np.greater)(x, point)
@@ -70,6 +73,8 @@ def _steps(x, base, steps, out=None):
             np.copyto(out, mask)
             if jump != 1.0:
                 out *= jump
+            if base != 0.0:
+                out += base
             continue
         if scratch is None:
             scratch = np.empty_like(out)
@@ -80,8 +85,6 @@ def _steps(x, base, steps, out=None):
             if jump != 1.0:
                 scratch *= jump
             out += scratch
-    if base != 0.0:
-        out += base
     return out
 
 
@@ -162,7 +165,7 @@ def _where(condition, a, b, out=None):
     bits are kept by masks (a & m | b & ~m), exact like numpy.where, which on a condition
     that changes at random takes 4.8 ms per 1e6 values against 1.9 here (blocked). Other
     types (the long-double recompute) go to numpy.where."""
-    if type(condition) is not np.ndarray or condition.dtype != bool \
+    if type(condition) is not np.ndarray or condition.dtype != bool or condition.ndim == 0 \
             or np.result_type(a, b, 1.0) != np.float64:
         result = np.where(condition, a, b)
         if out is None:
@@ -276,7 +279,7 @@ def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
     if (not isinstance(result, np.ndarray) or result.shape != values.shape
             or np.may_share_memory(result, values) or not result.flags.c_contiguous):
         # a scalar, a constant, x itself or a view: a new array to write into
-        result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64)
+        result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64, order="C")
     # index arrays, not boolean masks: x[mask] with a mask that changes at random
     # takes three times as long as flatnonzero and take together
     index = np.flatnonzero(mask)
@@ -431,7 +434,8 @@ class _Printer(SciPyPrinter):
     def _print_Pow(self, expr):
         """Small integer powers by multiplication: numpy's x**3 goes through pow, twice as
         slow as x**2*x, whose two roundings stay within the bound; u**-2.0 through pow
-        takes three times as long as 1/u**2 (softsign' 2.97 ULP then, 2.35 through pow)."""
+        takes three times as long as 1/u**2 (softsign' about 3 ULP then, 2.35 through
+        pow). Parenthesised whole: a/b**3 must not print as a/b**2*b."""
         base, exponent = expr.args
         if isinstance(base, hypot) and base.args[0].is_number and exponent.is_Integer \
                 and exponent % 2 and abs(exponent) <= 9:
@@ -439,7 +443,7 @@ class _Printer(SciPyPrinter):
         if exponent.is_Integer and 1 < exponent <= 4:
             b = self._print(base)
             square = f"numpy.square({b})"
-            return {2: square, 3: f"{square} * ({b})", 4: f"numpy.square({square})"}[int(exponent)]
+            return {2: square, 3: f"({square} * ({b}))", 4: f"numpy.square({square})"}[int(exponent)]
         if exponent.is_Integer and -4 <= exponent <= -2:
             return f"1/{self._print_Pow(sp.Pow(base, -exponent, evaluate=False))}"
         if exponent == -1:
@@ -532,10 +536,10 @@ class _Printer(SciPyPrinter):
         return code
 
     def _cumulative_steps(self, expr):
-        """A one-step function of x as _steps(x, value on the left, ((point, inclusive,
-        jump),)): one comparison pass written straight into floats, where the
-        masks-times-constants form needs three. Only when the value plus the jump is
-        exactly the value on the right (leaky_relu' = 0.01 + 0.99 [x > 0]: 1.0); else None."""
+        """A step function of x as _steps(x, value on the left, ((point, inclusive, jump),
+        ...)): a comparison pass per step, where the masks-times-constants form needs
+        several. Only when each partial sum, in the order _steps adds, is exactly the value
+        on its interval (leaky_relu' = 0.01 + 0.99 [x > 0]: 1.0); else None."""
         relations = set().union(*[c.atoms(sp.core.relational.Relational) for _, c in expr.args])
         if not relations or not all(r.lhs == x and r.rhs.is_number and r.rhs.is_real
                                     and not isinstance(r, (sp.Eq, sp.Ne)) for r in relations):
@@ -830,9 +834,10 @@ def _build(expr, name):
     exec(compile(body, f"<symact {name}>", "exec"), namespace)  # printed from a SymPy tree
     compiled_body = namespace[body_name]
     limits = limits_at_infinity(expr)
-    patches = () if _piecewise_linear(stable) else root_patches(expr, compiled_body)
+    patches, spans = ((), ()) if _piecewise_linear(stable) else root_patches(expr, compiled_body)
     covered = [(hi - radius, hi + radius) for hi, _, radius, _ in patches]
-    regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits), covered)
+    regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits),
+                             covered, spans)
     header = (
         "import numpy\nimport scipy.special\n"
         + import_line(set(_NAMESPACE) - {"numpy", "scipy"}) + "\n"

@@ -7,11 +7,13 @@ computed at 60 digits, within a radius where the polynomial is correct to 2^-56.
 automatically for any expression: roots are located from sign changes at 60 digits, and a
 patch is made only where the compiled formula measurably misses the accuracy bound.
 
-A patch reaches at most PATCH_REACH: tiles cover the rest of a hole (symact.probe), cut
-into at most 128 intervals of one power-of-two width, each with the degree-8 polynomial
-interpolating the function at Chebyshev nodes at 60 digits, kept only if it matches the
-function to 2^-55 (beyond its constant term's rounding) everywhere on its interval outside
-the patches. A table lookup and 8 multiply-adds in float64 cost a fraction of a
+A patch reaches at most PATCH_REACH: tiles cover the rest of a hole (symact.probe), and
+the stretch around a root where a dense check against mpmath finds the formula missing
+is made a hole.
+A hole is cut into at most 128 intervals of one power-of-two width, each with the degree-8
+polynomial interpolating the function at Chebyshev nodes at 60 digits, kept only if it
+matches the function to 2^-55 (beyond its constant term's rounding) on a check grid over
+its interval outside the patches. A table lookup and 8 multiply-adds in float64 cost a fraction of a
 higher-degree patch or of recomputing the formula in long double.
 """
 import math
@@ -126,26 +128,59 @@ def _taylor(value, root, degree):
 
 
 def root_patches(expr, body):
-    """Patches for expr around every root in SEARCH where body (its float code) misses
-    the accuracy bound: (root hi, root lo, Taylor radius, Taylor coefficients). Between
-    the Taylor radius and the farthest miss, the generated code evaluates the formula in
-    long double (symact.probe finds that band)."""
+    """(patches, spans) for expr around every root in SEARCH where body (its float code)
+    misses the accuracy bound. A patch is (root hi, root lo, Taylor radius, Taylor
+    coefficients), at most PATCH_REACH wide; its span (low, high) reaches half as far again as
+    the farthest input near the root where a dense check against mpmath finds the formula
+    missing, and becomes a hole (symact.probe), where tiles take over from the patch."""
     if expr.has(sp.Piecewise) and any(
             any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
             for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
             if not (isinstance(c, sp.core.relational.Unequality))):
-        return ()  # roots at branch boundaries are kinks, not cancellations
+        return (), ()  # roots at branch boundaries are kinks, not cancellations
     reference = Reference(expr)
-    patches = []
+    patches, spans = [], []
     for root in _roots(reference.value):
         missed = _missed_offsets(body, reference, root)
         if not missed:
             continue
-        # beyond PATCH_REACH the misses are left to the hole's tiles, cheaper per input
-        patch = _patch(reference.value, root, min(max(missed), PATCH_REACH))
+        farthest = max(max(missed), _farthest_miss(body, reference, float(root)))
+        # beyond PATCH_REACH the misses are left to the span's tiles, cheaper per input;
+        # but the patch covers two tiles each way: a tile fitted next to the root would
+        # have to be accurate relative to values near 0
+        tile = 2.0 ** math.ceil(math.log2(3 * farthest / MAX_TILES))
+        patch = _patch(reference.value, root, max(min(max(missed), PATCH_REACH), 2 * tile))
         if patch is not None:
             patches.append(patch)
-    return tuple(patches)
+            reach = float(max(patch[2], 1.5 * farthest))
+            spans.append((float(root) - reach, float(root) + reach))
+    return tuple(patches), tuple(spans)
+
+
+def _farthest_miss(body, reference, root, samples=1500):
+    """The farthest offset from root, among dense random inputs around it, where the
+    float formula misses the accuracy bound against 50-digit
+    mpmath (long double cannot tell: SciPy's ndtr has no long-double loop, so gelu' there
+    cancels the same way). Rounding noise near a root makes misses sporadic, so a few
+    offsets per octave can step over them. The window doubles while misses come near
+    its edge."""
+    rng = np.random.default_rng(0)
+    window, farthest = max(1.0, abs(root)), 0.0
+    for _ in range(4):
+        offsets = window * np.concatenate([rng.uniform(-1, 1, samples),
+                                           np.geomspace(1e-9, 1, 60), -np.geomspace(1e-9, 1, 60)])
+        points = root + offsets
+        with np.errstate(all="ignore"):
+            got = np.broadcast_to(body(points), points.shape)
+        farthest = 0.0
+        for offset, point, value in zip(offsets, points, got):
+            t, allowed = reference.at(point)
+            if t is not None and abs(offset) > farthest and ulp_error(value, t) > allowed:
+                farthest = abs(float(offset))
+        if farthest < 0.75 * window:
+            break
+        window *= 2
+    return farthest
 
 
 PATCH_REACH = 1 / 16
@@ -168,6 +203,10 @@ def hole_tiles(expr, holes, covered=()):
         step = 2.0 ** math.ceil(math.log2((high - low) / MAX_TILES))
         start = math.floor(low / step) * step
         count = math.ceil((high - start) / step)
+        if count > MAX_TILES:  # the floored start can add one
+            step *= 2
+            start = math.floor(low / step) * step
+            count = math.ceil((high - start) / step)
         rows = []
         for k in range(count):
             a, b = start + k * step, start + (k + 1) * step

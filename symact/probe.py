@@ -133,19 +133,20 @@ def _merge(holes):
     return merged
 
 
-def repair_regions(body, specials_ok, covered=()):
+def repair_regions(body, specials_ok, covered=(), spans=()):
     """(safe, holes) for a float64 body: safe = (low, high) outside which inputs are
     recomputed, holes = ((low, high), ...) open intervals inside it; None when nothing ever
     needs recomputing (specials_ok: NaN and +-inf already come out right). `covered` are
-    (low, high) intervals handled by root patches, which become holes as they are."""
+    (low, high) intervals handled by root patches and `spans` the stretches around them
+    where the formula misses (symact.patches): both become holes as they are."""
     points = probe_points()
     try:
         bad = _bad(body, points)
     except TypeError:  # a SciPy function without a long-double loop: nothing to gain
         bad = np.zeros(points.shape, dtype=bool)
-    bad &= ~_inside(points, covered)
+    bad &= ~_inside(points, list(covered) + list(spans))
     low, high = -FLOAT_MAX, FLOAT_MAX  # NaN and +-inf always go to the repair
-    holes = list(covered)
+    holes = list(covered) + list(spans)
     for interval in _runs(points, bad):
         if interval[0] <= -FLOAT_MAX or interval[1] <= -FAR:  # a run reaching the ends, or far out, joins the tail
             low = max(low, interval[1])
