@@ -214,7 +214,9 @@ def _tiles(tiles):
         width = max(len(row) for row in rows)
         table = np.full((width, len(rows)), np.nan)
         for k, row in enumerate(rows):
-            table[:len(row), k] = row
+            if row:  # a lower degree than the widest row: zero coefficients above
+                table[:, k] = 0.0
+                table[:len(row), k] = row
         loaded.append((start, step, table))
     return tuple(loaded)
 

@@ -157,34 +157,29 @@ def root_patches(expr, body):
     return tuple(patches), tuple(spans)
 
 
-def _farthest_miss(body, reference, root, samples=1500):
-    """The farthest offset from root, among dense random inputs around it, where the
-    float formula misses the accuracy bound against 50-digit
-    mpmath (long double cannot tell: SciPy's ndtr has no long-double loop, so gelu' there
-    cancels the same way). Rounding noise near a root makes misses sporadic, so a few
-    offsets per octave can step over them. The window doubles while misses come near
-    its edge."""
+def _farthest_miss(body, reference, root, window=1.0, samples=1500):
+    """The farthest offset from root within `window`, among dense random inputs, where the
+    float formula misses the accuracy bound against 50-digit mpmath (long double cannot
+    tell: SciPy's ndtr has no long-double loop, so gelu' there cancels the same way).
+    Rounding noise near a root makes misses sporadic, so a few offsets per octave can step
+    over them."""
     rng = np.random.default_rng(0)
-    window, farthest = max(1.0, abs(root)), 0.0
-    for _ in range(4):
-        offsets = window * np.concatenate([rng.uniform(-1, 1, samples),
-                                           np.geomspace(1e-9, 1, 60), -np.geomspace(1e-9, 1, 60)])
-        points = root + offsets
-        with np.errstate(all="ignore"):
-            got = np.broadcast_to(body(points), points.shape)
-        farthest = 0.0
-        for offset, point, value in zip(offsets, points, got):
-            t, allowed = reference.at(point)
-            if t is not None and abs(offset) > farthest and ulp_error(value, t) > allowed:
-                farthest = abs(float(offset))
-        if farthest < 0.75 * window:
-            break
-        window *= 2
+    offsets = window * np.concatenate([rng.uniform(-1, 1, samples), np.geomspace(1e-9, 1, 60),
+                                       -np.geomspace(1e-9, 1, 60)])
+    points = root + offsets
+    with np.errstate(all="ignore"):
+        got = np.broadcast_to(body(points), points.shape)
+    farthest = 0.0
+    for offset, point, value in zip(offsets, points, got):
+        t, allowed = reference.at(point)
+        if t is not None and abs(offset) > farthest and ulp_error(value, t) > allowed:
+            farthest = abs(float(offset))
     return farthest
 
 
 PATCH_REACH = 1 / 16
 TILE_DEGREE = 8
+TILE_DEGREE_HIGH = 14  # for a tile where degree 8 misses (sinc' over tiles of 1/4)
 MAX_TILES = 128
 TILE_TOLERANCE = 2.0**-55
 
@@ -211,18 +206,20 @@ def hole_tiles(expr, holes, covered=()):
         for k in range(count):
             a, b = start + k * step, start + (k + 1) * step
             inside = any(lo <= a and b <= hi for lo, hi in covered)
-            rows.append(() if inside else _tile(value, a, b, covered))
+            rows.append(() if inside else _tile(value, a, b, covered)
+                        or _tile(value, a, b, covered, TILE_DEGREE_HIGH))
         if any(rows):
             tiles.append((start, step, tuple(rows)))
     return tuple(tiles)
 
 
-def _tile(value, a, b, covered=()):
-    """Coefficients (powers of x - center, as floats) of the degree-TILE_DEGREE interpolant
-    of value at Chebyshev nodes of [a, b], or () if, rounded to floats, it misses value by
+def _tile(value, a, b, covered=(), degree=None):
+    """Coefficients (powers of x - center, as floats) of the interpolant of the given
+    degree (TILE_DEGREE by default) of value at Chebyshev nodes of [a, b], or () if,
+    rounded to floats, it misses value by
     more than TILE_TOLERANCE (relative) plus the rounding of the constant term anywhere on
     a check grid three times as dense, outside the `covered` intervals of root patches."""
-    n = TILE_DEGREE
+    n = degree or TILE_DEGREE
     with mpmath.workdps(60):
         center, half = (mpmath.mpf(a) + b) / 2, (mpmath.mpf(b) - a) / 2
         nodes = [mpmath.cos(mpmath.pi * (2 * j + 1) / (2 * n + 2)) for j in range(n + 1)]
