@@ -446,7 +446,8 @@ class _Printer(SciPyPrinter):
         if exponent.is_Integer and 1 < exponent <= 4:
             b = self._print(base)
             square = f"numpy.square({b})"
-            return {2: square, 3: f"({square} * ({b}))", 4: f"numpy.square({square})"}[int(exponent)]
+            powers = {2: square, 3: f"({square} * ({b}))", 4: f"numpy.square({square})"}
+            return powers[int(exponent)]
         if exponent.is_Integer and -4 <= exponent <= -2:
             return f"(({self._print(base)})**{float(exponent)!r})"
         if exponent == -1:

@@ -7,14 +7,14 @@ computed at 60 digits, within a radius where the polynomial is correct to 2^-56.
 automatically for any expression: roots are located from sign changes at 60 digits, and a
 patch is made only where the compiled formula measurably misses the accuracy bound.
 
-A patch reaches at most PATCH_REACH: tiles cover the rest of a hole (symact.probe), and
-the stretch around a root where a dense check against mpmath finds the formula missing
-is made a hole.
-A hole is cut into at most 128 intervals of one power-of-two width, each with the degree-8
-polynomial interpolating the function at Chebyshev nodes at 60 digits, kept only if it
-matches the function to 2^-55 (beyond its constant term's rounding) on a check grid over
-its interval outside the patches. A table lookup and 8 multiply-adds in float64 cost a fraction of a
-higher-degree patch or of recomputing the formula in long double.
+A patch reaches at most PATCH_REACH (or two tiles); the stretch around a root where a
+dense check against mpmath finds the formula missing is made a hole (symact.probe). A
+hole is cut into at most 128 intervals of one power-of-two width, each with the degree-8
+(else degree-14) polynomial interpolating the function at Chebyshev nodes at 60 digits,
+kept only if it matches the function to 2^-55 (beyond its constant term's rounding) on
+a check grid over its interval outside the patches. A table lookup and a few
+multiply-adds in float64 cost a fraction of a higher-degree patch or of recomputing the
+formula in long double.
 """
 import math
 
@@ -130,9 +130,10 @@ def _taylor(value, root, degree):
 def root_patches(expr, body):
     """(patches, spans) for expr around every root in SEARCH where body (its float code)
     misses the accuracy bound. A patch is (root hi, root lo, Taylor radius, Taylor
-    coefficients), at most PATCH_REACH wide; its span (low, high) reaches half as far again as
-    the farthest input near the root where a dense check against mpmath finds the formula
-    missing, and becomes a hole (symact.probe), where tiles take over from the patch."""
+    coefficients), at most PATCH_REACH (or two tiles) wide; its span (low, high) reaches
+    half as far again as the farthest input near the root where a dense check against
+    mpmath finds the formula missing, and becomes a hole (symact.probe), where tiles take
+    over from the patch."""
     if expr.has(sp.Piecewise) and any(
             any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
             for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
