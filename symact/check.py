@@ -117,7 +117,7 @@ def check_relations(shown, relations, domains=None, timeout=DEFAULT_SECONDS):
                 verdicts.append(verdict)
     except BudgetExceeded:
         return Verdict("unknown", shown, f"gave up after {timeout:g} s",
-                       evidence={"reason": f"the time budget of {timeout:g} s ran out"})
+                       evidence={"reason": f"the time budget of {timeout:g} s of CPU time ran out"})
     if all(v.status == "proved" for v in verdicts):
         return Verdict("proved", shown, "; ".join(v.method for v in verdicts))
     unknown = next(v for v in verdicts if v.status == "unknown")

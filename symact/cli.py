@@ -57,7 +57,7 @@ def _timed(args, what, function, *rest, **options):
         with time_budget(seconds, what):
             return function(*rest, **options)
     except BudgetExceeded:
-        raise SymactError(f"{what} gave up after {seconds:g} s (raise --timeout)") from None
+        raise SymactError(f"{what} gave up after {seconds:g} s of CPU time (raise --timeout)") from None
 
 
 def _cmd_list(args, out):

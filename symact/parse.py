@@ -113,7 +113,7 @@ def parse_expression(text, *, symbols=None, relation=False, allow_free=False):
                 raise SymactError("a claim must compare two sides with ==, <, <=, > or >=")
             return _real(translator.expr(body, 0), text)
     except BudgetExceeded:
-        raise SymactError(f"evaluating {_shown(text)} gave up after {PARSE_SECONDS:g} s") from None
+        raise SymactError(f"evaluating {_shown(text)} gave up after {PARSE_SECONDS:g} s of CPU time") from None
     except RecursionError:
         raise SymactError("expression is nested too deeply") from None
     except (ArithmeticError, ValueError, TypeError, PrecisionExhausted) as error:
