@@ -6,8 +6,9 @@ For every activation f and its derivative: the worst error in ULPs against 50-di
 mpmath on the conventions' float64 grid (symact.accuracy.grid), NumPy RuntimeWarnings,
 and the median time on `size` float64 values, for symact, naive sympy.lambdify of the
 definition, the best hand-written NumPy/SciPy form (bench/handwritten.py, where written)
-and PyTorch CPU with one thread (when installed). Ratios are times over symact's.
-Not part of the test suite.
+and PyTorch CPU (when installed) with one thread and with its default thread count.
+Ratios are times over symact's. Each repetition times every peer once, in turn, so a
+slow spell of the machine falls on all of them alike. Not part of the test suite.
 """
 import argparse
 import multiprocessing
@@ -41,7 +42,7 @@ def truths(job):
     return [reference.at(p) for p in points]
 
 
-def peers(name, derivative, torch):
+def peers(name, derivative, torch, threads):
     act = symact.get(name)
     expr = expression(name, derivative)
     found = {"symact": act.numpy_derivative() if derivative else act.numpy()}
@@ -52,7 +53,19 @@ def peers(name, derivative, torch):
         found["hand-written"] = hand
     if torch is not None and name in handwritten.TORCH:
         found["torch"] = handwritten.torch_function(torch, name, derivative)
+        found[f"torch {threads} threads"] = _with_threads(torch, threads, found["torch"])
     return found
+
+
+def _with_threads(torch, threads, function):
+    """function run with `threads` intra-op threads (the bench otherwise runs torch on one)."""
+    def run(x):
+        torch.set_num_threads(threads)
+        try:
+            return function(x)
+        finally:
+            torch.set_num_threads(1)
+    return run
 
 
 def worst(function, points, reference):
@@ -79,17 +92,20 @@ def specials(function, wanted):
     return "ok" if not wrong else ", ".join(wrong)
 
 
-def median_time(function, values):
+def median_times(found, values):
+    """{peer: median time of one call}, the peers timed in turn within each repetition."""
+    times = {peer: [] for peer in found}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
-            function(values)
-            times = []
-            for _ in range(REPEATS):
-                start = time.perf_counter()
+            for function in found.values():
                 function(values)
-                times.append(time.perf_counter() - start)
-    return statistics.median(times)
+            for _ in range(REPEATS):
+                for peer, function in found.items():
+                    start = time.perf_counter()
+                    function(values)
+                    times[peer].append(time.perf_counter() - start)
+    return {peer: statistics.median(t) for peer, t in times.items()}
 
 
 def main(argv=None):
@@ -101,27 +117,32 @@ def main(argv=None):
     names = args.names or symact.names("elementwise")
     try:
         import torch
+        threads = torch.get_num_threads()
         torch.set_num_threads(1)
     except ImportError:
-        torch = None
+        torch, threads = None, 0
     points = grid()
     jobs = [(n, d, points) for n in names for d in (False, True)]
     with multiprocessing.Pool(2) as pool:
         references = pool.map(truths, jobs)
     values = np.random.default_rng(1).standard_normal(args.size) * 5
     columns = ["symact", "lambdify", "hand-written", "torch"]
-    lines = ["| function | " + " | ".join(f"{c} ULP" for c in columns) + " | "
+    columns += [f"torch {threads} threads"] if torch is not None else []
+    accurate = columns[:4]  # torch's ULP column holds for any thread count
+    lines = ["| function | " + " | ".join(f"{c} ULP" for c in accurate) + " | "
              + " | ".join(f"{c} time/symact" for c in columns[1:])
              + " | symact ms | hand-written at NaN, ±inf |",
-             "|" + "---|" * (2 * len(columns) + 2)]
+             "|" + "---|" * (len(accurate) + len(columns) + 2)]
     slower = []
     for (name, derivative, _), reference in zip(jobs, references):
-        found = peers(name, derivative, torch)
-        errors, times = {}, {}
+        found = peers(name, derivative, torch, threads)
+        errors = {}
         for peer, function in found.items():
+            if peer.startswith("torch "):
+                continue  # the same values as one-thread torch
             error, warned = worst(function, points, reference)
             errors[peer] = f"{error:.3g}" + (f" ({warned} warn.)" if warned else "")
-            times[peer] = median_time(function, values)
+        times = median_times(found, values)
         label = f"{name}'" if derivative else name
         ratio = [f"{times[c] / times['symact']:.2f}" if c in times else "—" for c in columns[1:]]
         hand = "—"
@@ -129,7 +150,7 @@ def main(argv=None):
             hand = specials(found["hand-written"], found["symact"](SPECIALS))
             if times["hand-written"] / times["symact"] < 1 / 1.25:
                 slower.append(f"{label} {times['hand-written'] / times['symact']:.2f}")
-        lines.append(f"| {label} | " + " | ".join(errors.get(c, "—") for c in columns) + " | "
+        lines.append(f"| {label} | " + " | ".join(errors.get(c, "—") for c in accurate) + " | "
                      + " | ".join(ratio) + f" | {times['symact'] * 1e3:.2f} | {hand} |")
         print(lines[-1], flush=True)
     rows = sum(1 for n, d, _ in jobs if (n, d) in handwritten.FUNCTIONS)
@@ -142,8 +163,8 @@ def main(argv=None):
         Path(args.out).write_text(
             "# Benchmark: accuracy (max ULP on the conventions' grid) and speed\n\n"
             f"Produced by `{command.strip()}` ({args.size} float64 values, median of "
-            f"{REPEATS}; times are ratios to symact, > 1 means slower than symact; "
-            "torch with one thread). ULP columns are the worst error over the grid; "
+            f"{REPEATS}, the peers timed in turn; times are ratios to symact, > 1 means "
+            f"slower than symact; torch with one thread and with {threads}). ULP columns are the worst error over the grid; "
             "'warn.' counts NumPy RuntimeWarnings. The last column shows where the "
             "hand-written form differs from symact (and the mathematical limits) at NaN and "
             "+-inf: those forms skip work that symact does.\n\n" + table)

@@ -664,7 +664,7 @@ class _InPlace(ast.NodeTransformer):
 
     def visit_Call(self, node):
         self.generic_visit(node)
-        if ast.unparse(node.func) == "numpy.clip" and len(node.args) == 3 \
+        if _is_clip(node.func) and len(node.args) == 3 \
                 and not node.keywords and _fresh(node.args[0]):
             return ast.Call(ast.Name("_clip", ast.Load()), node.args, [])
         function = _ufunc(node.func)
@@ -724,8 +724,12 @@ def _fresh(node):
         return True
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return node.func.id in _TAKE_OUT  # helpers that return a new float array
-    return isinstance(node, ast.Call) and (_ufunc(node.func) is not None
-                                           or ast.unparse(node.func) == "numpy.clip")
+    return isinstance(node, ast.Call) and (_ufunc(node.func) is not None or _is_clip(node.func))
+
+
+def _is_clip(function):
+    """Whether a call's function node is numpy.clip (not a ufunc, but it takes out=)."""
+    return ast.unparse(function) == "numpy.clip"
 
 
 _TAKE_OUT = {"_into", "_steps", "_softplus", "_sigmoid", "_sigmoid_nonpositive", "_where",
@@ -743,8 +747,7 @@ def in_place(source, output=False):
         if isinstance(value, ast.Call) and all(k.arg == "fresh_first" for k in value.keywords):
             helper = isinstance(value.func, ast.Name) and value.func.id in _TAKE_OUT
             ufunc = _ufunc(value.func)
-            clip = ast.unparse(value.func) == "numpy.clip"
-            if helper or clip or ufunc is not None and ufunc.nout == 1:
+            if helper or _is_clip(value.func) or ufunc is not None and ufunc.nout == 1:
                 value.keywords.append(ast.keyword("out", ast.Name("out", ast.Load())))
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
 
