@@ -414,4 +414,6 @@ def _decide_piece(expr, lo, hi, strict):
     # with every critical value > 0 and both end limits >= 0, expr > 0 on the interval.
     critical = [c.value for c in found if c.attained]
     ends = [c.value for c in found if not c.attained]
-    return all(_decide(v, strict) for v in critical) and all(_decide(v, False) for v in ends)
+    # an end limit of +oo bounds nothing from below (SymPy's oo is not "nonnegative")
+    return all(_decide(v, strict) for v in critical) and all(
+        v == sp.oo or _decide(v, False) for v in ends)

@@ -720,8 +720,8 @@ def _ufunc(node):
 
 def _fresh(node):
     """Whether the node's value is a new array (or a number) that no name refers to."""
-    if isinstance(node, (ast.BinOp, ast.UnaryOp)):
-        return True
+    if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Compare)):
+        return True  # a comparison's boolean array too: _into gives a float result its own
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return node.func.id in _TAKE_OUT  # helpers that return a new float array
     return isinstance(node, ast.Call) and (_ufunc(node.func) is not None or _is_clip(node.func))

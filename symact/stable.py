@@ -8,7 +8,8 @@ tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
 sqrt(a + b u^2) -> hypot (no overflow of u^2),
 u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
-log(1 + u) -> log1p, continuous piecewise-linear Piecewise -> Max/Min (one ufunc),
+log(1 + u) -> log1p, continuous piecewise-linear Piecewise -> Max/Min (one ufunc), the
+median max(u + a, min(u + b, 0)) -> u - clip(u, -b, -a), (u > c) | (u < -c) -> |u| > c,
 pieces that meet at 0 -> a sum over clipped inputs (no numpy.where), one piece between
 constants it meets -> that piece on a clipped input (elu' = e^min(x, 0)), and a constant
 factor of a Piecewise moved into its branches (one rounding).
@@ -18,14 +19,19 @@ import sympy as sp
 from sympy.codegen.cfunctions import hypot
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
+from .budget import attempt
 from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
+
+PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the form stays
 
 
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
     expr = expr.replace(lambda e: isinstance(e, sp.Mul), _constant_into_cases)
     expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
+    expr = expr.replace(lambda e: isinstance(e, (sp.Or, sp.And)), _symmetric_bounds)
+    expr = expr.replace(lambda e: isinstance(e, sp.Max), _median_as_clip)
     expr = expr.replace(lambda e: isinstance(e, sp.Pow), _hypot_power)
     expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
     expr = expr.replace(lambda e: isinstance(e, sp.tanh), _tanh_softplus)
@@ -171,6 +177,29 @@ def _hypot_power(power):
     return hypot(sp.sqrt(constant), sp.sqrt(b) * square.base) ** exponent.p
 
 
+# ---- conditions ---------------------------------------------------------------------------
+_OUTSIDE = {(sp.StrictGreaterThan, sp.StrictLessThan): sp.StrictGreaterThan,
+            (sp.GreaterThan, sp.LessThan): sp.GreaterThan}
+_INSIDE = {(sp.StrictLessThan, sp.StrictGreaterThan): sp.StrictLessThan,
+           (sp.LessThan, sp.GreaterThan): sp.LessThan}
+
+
+def _symmetric_bounds(condition):
+    """(u > c) | (u < -c) as |u| > c and (u < c) & (u > -c) as |u| < c, c >= 0 (also
+    with <=, >=): one comparison of |u| instead of two comparisons and a logical
+    operation; NaN fails both forms alike."""
+    table = _OUTSIDE if isinstance(condition, sp.Or) else _INSIDE
+    if len(condition.args) != 2 or not all(
+            isinstance(a, sp.core.relational.Relational) for a in condition.args):
+        return condition
+    for first, second in (condition.args, reversed(condition.args)):
+        head = table.get((type(first), type(second)))
+        if head is not None and first.lhs == second.lhs and first.rhs.is_number \
+                and first.rhs.is_nonnegative and second.rhs == -first.rhs:
+            return head(sp.Abs(first.lhs), first.rhs)
+    return condition
+
+
 # ---- piecewise-linear as max/min ----------------------------------------------------------
 def _interval_pieces(pw):
     """[(value, lower, upper)] for a Piecewise in x whose conditions are single comparisons
@@ -220,6 +249,9 @@ def _piecewise_as_extremum(pw):
         extremum = _linear_as_extremum(inner)
         if extremum is not inner:
             return x * extremum
+    upper = _as_upper_envelope(pw)
+    if upper is not pw:
+        return upper
     joined = _zero_joined_as_sum(pw)
     return joined if joined is not pw else _one_piece_clipped(pw)
 
@@ -260,6 +292,57 @@ def _zero_joined_as_sum(pw):
         clipped = clipped if low is None else sp.Max(clipped, low)
         terms.append(value.subs(x, clipped))
     return sp.Add(*terms)
+
+
+def _as_upper_envelope(pw):
+    """A continuous Piecewise that is the largest of its pieces, each linear piece taken on
+    all of x and each other piece on x clipped into its interval, as that Max: sparse_plus
+    = max((clip(x, -1, 1) + 1)^2/4, x), two passes fewer than two numpy.where. A constant
+    piece that a clipped neighbour meets (exactly, and in float64 at the break) is left to
+    that neighbour. Used only when check.prove shows, symbolically on every interval, that
+    no term exceeds the active piece; each term rounds once, so the max is within an ULP
+    of the active piece, and NaN stays NaN."""
+    from .check import prove  # check parses claims through the registry, which needs us
+    parsed = _interval_pieces(pw)
+    if parsed is None:
+        return pw
+    values, breaks = parsed
+    if len(values) != len(breaks) + 1 or not breaks or all(_linear(v) for v in values) \
+            or not all(c.is_Rational and sp.Rational(float(c)) == c for c in breaks):
+        return pw
+    intervals = list(zip([-sp.oo, *breaks], [*breaks, sp.oo]))
+    if any(sp.simplify(values[k].subs(x, c) - values[k + 1].subs(x, c)) != 0
+           for k, c in enumerate(breaks)):
+        return pw
+    terms = {}  # piece index -> (term, its value on each interval)
+    for k, value in enumerate(values):
+        low, high = intervals[k]
+        if _linear(value) and value.has(x):
+            terms[k] = (value, [value] * len(values))
+        elif value.has(x):
+            for end in (low, high):
+                if end.is_finite and _in_float(value, end) != float(value.subs(x, end)):
+                    return pw  # the clipped piece must give its end value exactly
+            clipped = x if high == sp.oo else sp.Min(x, high)
+            clipped = clipped if low == -sp.oo else sp.Max(clipped, low)
+            ends = [value.subs(x, low if i < k else high) for i in range(len(values))]
+            terms[k] = (value.subs(x, clipped), [value if i == k else e for i, e in enumerate(ends)])
+    for k, value in enumerate(values):
+        if not value.has(x) and not any(
+                j in terms and not _linear(values[j]) for j in (k - 1, k + 1)):
+            terms[k] = (value, [value] * len(values))
+    for i, (low, high) in enumerate(intervals):
+        domain = {x: sp.Interval(low, high)}
+        for j, (_, on) in terms.items():
+            if j != i and on[i] != values[i] and attempt(
+                    prove, values[i], sp.Ge, on[i], domain, seconds=PROOF_SECONDS,
+                    default=(None, "out of time"))[0] is None:
+                return pw
+    return sp.Max(*[term for term, _ in terms.values()])
+
+
+def _linear(value):
+    return value.is_polynomial(x) and sp.degree(value, x) <= 1
 
 
 def _one_piece_clipped(pw):
@@ -304,6 +387,23 @@ def _linear_as_extremum(pw):
         if _same_piecewise_linear(candidate, values, breaks):
             return candidate
     return pw
+
+
+def _median_as_clip(extremum):
+    """max(u + a, min(u + b, 0)) with a <= b (softshrink: the median of u + a, 0, u + b) as
+    u - clip(u, -b, -a): two passes instead of four. Each branch still rounds once, the
+    middle one gives u - u = 0 exactly, and NaN stays NaN."""
+    if len(extremum.args) != 2:
+        return extremum
+    for low, high in (extremum.args, reversed(extremum.args)):
+        if not (isinstance(high, sp.Min) and len(high.args) == 2 and sp.S.Zero in high.args):
+            continue
+        (upper,) = [arg for arg in high.args if arg != 0]
+        a, u = low.as_coeff_Add()
+        b, v = upper.as_coeff_Add()
+        if u == v and u.has(x) and a <= b:
+            return u - sp.Max(sp.Min(u, -a), -b)
+    return extremum
 
 
 def _fold_left(values):

@@ -106,6 +106,16 @@ def test_assumptions_restrict_x():
     assert check("relu(x) == x", ["x >= -1"]).status == "refuted"
 
 
+def test_an_end_where_the_difference_grows_without_bound_bounds_nothing():
+    """e^x - 1 - x has no interior critical point on (-oo, 0) and tends to +oo and 0 at
+    the ends, so it is >= 0 there; SymPy's oo is not 'nonnegative', which once left the
+    tangent-line inequality unknown. A bound that fails inside is still refuted."""
+    assert check("exp(x) >= 1 + x").status == "proved"
+    assert check("exp(x) - 1 >= x", ["x <= 0"]).status == "proved"
+    assert check("exp(x) - 1 >= x/2", ["x <= 0"]).status == "refuted"
+    assert check("exp(x) > 1 + x").status == "refuted"  # equal at 0
+
+
 @pytest.mark.parametrize("argv, status", [
     (["check", "tanh(x) == 2*sigmoid(2*x) - 1"], 0),
     (["check", "tanh(x) == 2*sigmoid(x) - 1"], 1),

@@ -267,6 +267,72 @@ def test_one_piece_between_constants_is_clipped():
     assert "_where(" in source
 
 
+def test_symmetric_bounds_are_one_comparison_of_the_magnitude():
+    """(x > c) | (x < -c) is |x| > c, also in NaN (both false), for each strictness; a pair
+    that is not symmetric, or mixes strictness, is left alone."""
+    from symact.stable import rewrite_stable
+    u = sp.Symbol("u", real=True)
+    cases = {(x > 2) | (x < -2): sp.Abs(x) > 2, (x >= 2) | (x <= -2): sp.Abs(x) >= 2,
+             (x < 2) & (x > -2): sp.Abs(x) < 2, (x <= 2) & (x >= -2): sp.Abs(x) <= 2,
+             (u + x > 3) | (u + x < -3): sp.Abs(u + x) > 3}
+    for condition, expected in cases.items():
+        assert rewrite_stable(sp.Piecewise((x, condition), (0, True))) == sp.Piecewise(
+            (x, expected), (0, True))
+        variables = sorted(condition.free_symbols, key=str)
+        before = sp.lambdify(variables, condition, "numpy")
+        after = sp.lambdify(variables, expected, "numpy")
+        for point in (-3, -2, -1.5, 0, 2, 2.5, np.nan, np.inf, -np.inf):
+            values = [point] * len(variables)
+            assert bool(before(*values)) == bool(after(*values))
+    for condition in ((x > 2) | (x < -3), (x > 2) | (x <= -2), (x > -2) | (x < 2)):
+        assert not rewrite_stable(sp.Piecewise((x, condition), (0, True))).has(sp.Abs)
+
+
+def test_piecewise_that_is_the_largest_of_its_pieces_becomes_max():
+    """sparse_plus is max((clip(x, -1, 1) + 1)^2/4, x) (the 0 piece is left to the clipped
+    square, which meets it at -1); proved on each interval, so a concave middle piece,
+    where -x rises above it, keeps its cases. Values agree with the Piecewise to an ULP."""
+    from symact.stable import rewrite_stable
+    sparse_plus = symact.get("sparse_plus").at()
+    square = (sp.Max(sp.Min(x, 1), -1) + 1)**2 / 4
+    assert rewrite_stable(sparse_plus) == sp.Max(x, square)
+    function, _ = compiled("sparse_plus", False)
+    assert "where(" not in function.source
+    points = np.concatenate([np.linspace(-3, 3, 6001), [-1.0, 1.0, np.inf, -np.inf, np.nan]])
+    with np.errstate(all="ignore"):
+        exact = np.select([points <= -1, points >= 1], [0.0, points], (points + 1)**2 / 4)
+    exact[np.isnan(points)] = np.nan
+    got = function(points)
+    finite = np.isfinite(exact)
+    assert np.array_equal(got[~finite], exact[~finite], equal_nan=True)
+    assert np.all(np.abs(got[finite] - exact[finite]) <= np.spacing(np.abs(exact[finite])))
+    concave = sp.Piecewise((0, x <= -1), (-x, x >= 1), (-(x + 1)**2 / 4, True))
+    assert rewrite_stable(concave).has(sp.Piecewise)
+
+
+def test_median_of_shifted_copies_is_one_clip():
+    """softshrink = max(x - l, min(x + l, 0)) = x - clip(x, -l, l): equal to the Piecewise
+    bit for bit, -0.0, NaN and +-inf included."""
+    from symact.stable import rewrite_stable
+    function, _ = compiled("softshrink", False)
+    assert "numpy.clip(x, -0.5, 0.5)" in function.source
+    points = np.array([-np.inf, -7.25, -3.0, -0.5, -0.25, -0.0, 0.0, 0.1, 0.5, 2.0, 1e300,
+                       np.inf, np.nan])
+    for shift in (sp.Rational(1, 2), 3):
+        median = sp.Max(x - shift, sp.Min(x + shift, 0))
+        clipped = rewrite_stable(median)
+        assert clipped == x - sp.Max(sp.Min(x, shift), -shift)
+        with np.errstate(all="raise"):
+            expected = sp.lambdify(x, median, "numpy")(points)
+            got = sp.lambdify(x, clipped, "numpy")(points)
+        assert np.array_equal(got, expected, equal_nan=True)
+        assert np.array_equal(np.signbit(got), np.signbit(expected))
+    got = function(points)
+    assert np.array_equal(got, np.maximum(points - 0.5, np.minimum(points + 0.5, 0)),
+                          equal_nan=True)
+    assert rewrite_stable(sp.Max(x - 1, sp.Min(x + 2, 1))).has(sp.Min)  # not a median at 0
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "mish", "gelu", "softsign", "elu", "squareplus"])
 def test_in_place_body_is_the_same_arithmetic(name):
     """The body with temporaries reused gives the same bits as the plain body, and
