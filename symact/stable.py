@@ -29,6 +29,7 @@ PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the fo
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
     expr = expr.replace(lambda e: isinstance(e, sp.Mul), _constant_into_cases)
+    expr = expr.replace(lambda e: isinstance(e, sp.Add) and e.has(sp.Piecewise), _summed_cases)
     expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
     expr = expr.replace(lambda e: isinstance(e, (sp.Or, sp.And)), _symmetric_bounds)
     expr = expr.replace(lambda e: isinstance(e, sp.Max), _median_as_clip)
@@ -201,6 +202,26 @@ def _symmetric_bounds(condition):
 
 
 # ---- piecewise-linear as max/min ----------------------------------------------------------
+def _summed_cases(add):
+    """A sum of Piecewise terms in x with at most three pieces in all, as the one
+    Piecewise it equals, when that becomes Max/Min or clipped pieces: apl = relu(x) +
+    relu(1 - x)/2 = max(1/2 - x/2, x/2 + 1/2, x), one rounding per piece instead of a
+    rounded sum of two."""
+    from .realanalysis import NotSplittable, split
+    try:
+        pieces, _ = split(add)
+    except NotSplittable:
+        return add
+    values = [piece.expr for piece in pieces]
+    if not 2 <= len(values) <= 3 or any(v.has(sp.Piecewise, sp.nan) for v in values):
+        return add
+    ends = [piece.hi for piece in pieces[:-1]]
+    cases = [(values[0], x <= ends[0])] + ([(values[2], x >= ends[1])] if len(ends) > 1 else [])
+    pw = sp.Piecewise(*cases, (values[1], True))
+    single = _piecewise_as_extremum(pw)
+    return add if single is pw else single
+
+
 def _interval_pieces(pw):
     """[(value, lower, upper)] for a Piecewise in x whose conditions are single comparisons
     of x with numbers, in order of the real line; None for anything else."""

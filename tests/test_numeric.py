@@ -310,6 +310,22 @@ def test_piecewise_that_is_the_largest_of_its_pieces_becomes_max():
     assert rewrite_stable(concave).has(sp.Piecewise)
 
 
+def test_a_sum_of_cases_becomes_the_extremum_of_its_pieces():
+    """apl = relu(x) + relu(1 - x)/2 is max(1/2 - x/2, x/2 + 1/2, x): one rounding per
+    piece (0.5 ULP, where the sum of two rounded terms gave 0.75); its derivative, a step
+    function, stays a sum of steps."""
+    from symact.stable import rewrite_stable
+    apl = symact.get("apl").at()
+    assert rewrite_stable(apl) == sp.Max(x, x / 2 + sp.Rational(1, 2), sp.Rational(1, 2) - x / 2)
+    function, expr = compiled("apl", False)
+    assert "where(" not in function.source
+    points = np.array([-3.0, -0.1, 0.0, 0.3, 1.0, 1.7, 1e300, -1e300])
+    assert np.array_equal(function(points), np.maximum(np.maximum(0.5 - points / 2, points / 2 + 0.5), points))
+    assert measure(function, expr, np.linspace(-5, 5, 2001))["max_ulp"] <= 0.5
+    derivative, _ = compiled("apl", True)
+    assert "_steps(" in derivative.source
+
+
 def test_median_of_shifted_copies_is_one_clip():
     """softshrink = max(x - l, min(x + l, 0)) = x - clip(x, -l, l): equal to the Piecewise
     bit for bit, -0.0, NaN and +-inf included."""
