@@ -526,6 +526,19 @@ def _gelu(x):
     return r
 
 
+def nan_kept(function):
+    """function with NaN in -> NaN out added as one would by hand: an isnan pass, and a
+    write only where there is a NaN. For the forms that give a number for NaN."""
+    def kept(x):
+        result = function(x)
+        nan = np.isnan(x)
+        if nan.any():
+            result = np.array(np.broadcast_to(result, np.shape(x)), dtype=np.float64)
+            result[nan] = np.nan
+        return result
+    return kept
+
+
 FUNCTIONS = {
     ("identity", False): _copy,
     ("identity", True): lambda x: np.ones_like(x, dtype=np.float64),

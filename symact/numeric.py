@@ -747,18 +747,43 @@ _TAKE_OUT = {"_into", "_steps", "_softplus", "_sigmoid", "_sigmoid_nonpositive",
 
 def in_place(source, output=False):
     """The body source with temporaries reused (same operations in the same order, so
-    the same values bit for bit); with output, the returned ufunc result written into
-    the argument `out`."""
+    the same values bit for bit); with output, the returned value computed in the
+    argument `out`, and so is the chain of temporaries it is written over."""
     tree = _InPlace().visit(ast.parse(source))
     if output:
         (function,) = tree.body
-        value = function.body[-1].value
-        if isinstance(value, ast.Call) and all(k.arg == "fresh_first" for k in value.keywords):
-            helper = isinstance(value.func, ast.Name) and value.func.id in _TAKE_OUT
-            ufunc = _ufunc(value.func)
-            if helper or _is_clip(value.func) or ufunc is not None and ufunc.nout == 1:
-                value.keywords.append(ast.keyword("out", ast.Name("out", ast.Load())))
+        value = _into_out(function.body[-1].value)
+        if value is not None:
+            function.body[-1].value = value
     return ast.unparse(ast.fix_missing_locations(tree)) + "\n"
+
+
+def _into_out(node):
+    """node computing its value in `out`, and the temporary it is written over computed
+    there first (x + 3 -> clip -> times x all in `out`): one block's working set is then
+    the input and `out`, which stay in cache (hard_swish: 100 us a block against 125 with
+    a third array). Only along that one chain: another operand is evaluated after it has
+    been written, into memory of its own. None for a node that cannot take out=."""
+    out = ast.keyword("out", ast.Name("out", ast.Load()))
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+        function = ast.parse(_OPERATORS[type(node.op)], mode="eval").body
+        return ast.Call(function, [node.left, node.right], [out])
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return ast.Call(ast.parse("numpy.negative", mode="eval").body, [node.operand], [out])
+    if not isinstance(node, ast.Call) or any(k.arg != "fresh_first" for k in node.keywords):
+        return None
+    helper = node.func.id if isinstance(node.func, ast.Name) else None
+    ufunc = _ufunc(node.func)
+    if helper in ("_into", "_clip"):
+        index = 1 if helper == "_into" else 0
+        written = _into_out(node.args[index])
+        if written is not None:
+            node.args[index] = written
+    elif not (helper in _TAKE_OUT or _is_clip(node.func) or ufunc is not None
+              and ufunc.nout == 1 and len(node.args) == ufunc.nin):
+        return None
+    node.keywords.append(out)
+    return node
 
 
 def limits_at_infinity(expr):

@@ -260,7 +260,7 @@ def test_one_piece_between_constants_is_clipped():
     """elu'(x) = e^min(x, 0): the constant side is the piece at the break, no numpy.where."""
     for name in ("elu", "celu"):
         function, _ = compiled(name, True)
-        assert "_into(numpy.exp, numpy.minimum(0, x), out=out)" in function.source
+        assert "_into(numpy.exp, numpy.minimum(0, x, out=out), out=out)" in function.source
         assert "where(" not in function.source
     # alpha = 1/2: the sides no longer meet (1 against 1/2), so the cases stay
     source = symact.get("elu").numpy_derivative(alpha="1/2").source
@@ -331,7 +331,7 @@ def test_median_of_shifted_copies_is_one_clip():
     bit for bit, -0.0, NaN and +-inf included."""
     from symact.stable import rewrite_stable
     function, _ = compiled("softshrink", False)
-    assert "numpy.clip(x, -0.5, 0.5)" in function.source
+    assert "numpy.clip(x, -0.5, 0.5, out=out)" in function.source
     points = np.array([-np.inf, -7.25, -3.0, -0.5, -0.25, -0.0, 0.0, 0.1, 0.5, 2.0, 1e300,
                        np.inf, np.nan])
     for shift in (sp.Rational(1, 2), 3):
@@ -373,6 +373,39 @@ def test_in_place_body_is_the_same_arithmetic(name):
                 results.append(np.asarray(body_function(copy), dtype=np.float64))
             np.testing.assert_array_equal(copy, grid_values)  # the input is untouched
         np.testing.assert_array_equal(results[0], results[1])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "mish", "gelu", "hard_swish", "sparse_plus",
+                                  "squareplus", "selu", "tanhshrink"])
+def test_body_computed_in_out_is_the_body(name):
+    """The chain of temporaries that the result is written over is computed in `out`
+    itself (one block's working set: input and out); the values are the same bits as
+    without out, and the input is untouched."""
+    grid_values = np.concatenate([np.linspace(-40, 40, 4001), [0.0, -0.0, 1e-300, 1e300, -1e300]])
+    for derivative in (False, True):
+        function, _ = compiled(name, derivative)
+        (body,) = [v for k, v in function.__globals__.items() if k.endswith("_body")]
+        copy = grid_values.copy()
+        out = np.full_like(grid_values, np.nan)
+        with np.errstate(all="ignore"):
+            alone = np.asarray(body(copy), dtype=np.float64)
+            written = body(copy, out)
+        np.testing.assert_array_equal(copy, grid_values)
+        np.testing.assert_array_equal(np.broadcast_to(written, alone.shape), alone)
+
+
+def test_only_one_chain_is_computed_in_out():
+    """e^x + e^-x: the first exponential is written in out; the second, evaluated after
+    it, must get memory of its own or it would overwrite the first."""
+    from symact.numeric import _NAMESPACE, in_place
+    code = in_place("def f(x, out=None):\n    return numpy.exp(x) + numpy.exp(-x)\n", output=True)
+    assert "numpy.exp(x, out=out)" in code and "_into(numpy.exp, -x)," in code
+    namespace = dict(_NAMESPACE)
+    exec(code, namespace)
+    values = np.array([-2.0, 0.0, 0.5, 3.0])
+    out = np.empty_like(values)
+    assert namespace["f"](values, out) is out
+    np.testing.assert_array_equal(out, np.exp(values) + np.exp(-values))
 
 
 def _undo_into(code):
