@@ -298,9 +298,11 @@ def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
     if rest.size:
         again = chosen.take(rest).astype(np.longdouble)
         better[rest] = np.broadcast_to(body(again), again.shape).astype(np.float64)
-    better[np.isnan(chosen)] = np.nan
-    better[chosen == -np.inf] = limits[0]
-    better[chosen == np.inf] = limits[1]
+    special = np.flatnonzero(~np.isfinite(chosen))  # inputs in holes are finite: often none
+    if special.size:
+        value = chosen.take(special)
+        better[special] = np.where(np.isnan(value), np.nan,
+                                   np.where(value < 0, limits[0], limits[1]))
     result.reshape(-1)[index] = better
     return result
 

@@ -406,8 +406,33 @@ def _linear_as_extremum(pw):
         return pw  # discontinuous: keep the Piecewise
     for candidate in (_fold_left(values), _fold_right(values)):
         if _same_piecewise_linear(candidate, values, breaks):
-            return candidate
+            ends = list(zip([-sp.oo, *breaks], [*breaks, sp.oo]))
+            return candidate.xreplace({value: _spread(value, low, high)
+                                       for value, (low, high) in zip(values, ends)})
     return pw
+
+
+def _spread(value, low, high):
+    """a x + b kept as a x + b (not a (x + b/a), the printer's form near a root) where it
+    is used only on one side of 0 that b/a shares: neither form cancels there, and
+    x/10 - 9/10 rounds less than (x - 9)/10 (srelu for x <= -1: 0.85 ULP against 1.2)."""
+    b, rest = value.as_coeff_Add()
+    a, u = rest.as_coeff_Mul()
+    if not (u == x and a.is_Rational and b.is_Rational and a != 0 and b != 0
+            and a.q & (a.q - 1)):  # x/2^k is exact: no form to choose
+        return value
+    shift = b / a
+    if shift > 0 and low >= 0 or shift < 0 and high <= 0:
+        return sp.Add(_Scaled(a * x), b, evaluate=False)
+    return value
+
+
+class _Scaled(sp.UnevaluatedExpr):
+    """a x kept whole, so that the printer does not factor a x + b as a (x + b/a); real,
+    so that Max and Min can order it."""
+    is_commutative = True
+    is_extended_real = True
+    is_real = True
 
 
 def _median_as_clip(extremum):

@@ -326,6 +326,19 @@ def test_a_sum_of_cases_becomes_the_extremum_of_its_pieces():
     assert "_steps(" in derivative.source
 
 
+def test_affine_piece_away_from_its_root_is_not_factored():
+    """srelu's x/10 - 9/10 serves only x <= -1, where neither form cancels: printed as
+    x/10 - 0.9 (within 1 ULP; (x - 9)/10 reaches 1.2 there). hard_sigmoid's x/6 + 1/2
+    serves (-3, 3), around its root: it stays (x + 3)/6, exact at the kink."""
+    function, expr = compiled("srelu", False)
+    assert "numpy.divide(x, 10.0" in function.source and "0.9" in function.source
+    rng = np.random.default_rng(3)
+    points = np.concatenate([-rng.uniform(1, 20, 20000), -np.exp(rng.uniform(0, 40, 20000))])
+    assert measure(function, expr, points)["max_ulp"] <= 1.0
+    hard_sigmoid, _ = compiled("hard_sigmoid", False)
+    assert "numpy.add(x, 3.0" in hard_sigmoid.source
+
+
 def test_median_of_shifted_copies_is_one_clip():
     """softshrink = max(x - l, min(x + l, 0)) = x - clip(x, -l, l): equal to the Piecewise
     bit for bit, -0.0, NaN and +-inf included."""
