@@ -26,7 +26,7 @@ import symact  # noqa: E402
 from symact.accuracy import Reference, grid, ulp_error  # noqa: E402
 from symact.heads import to_elementary  # noqa: E402
 
-REPEATS = 7
+REPEATS = 11
 
 
 def expression(name, derivative):
