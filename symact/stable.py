@@ -28,16 +28,21 @@ PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the fo
 
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
-    expr = expr.replace(lambda e: isinstance(e, sp.Mul), _constant_into_cases)
-    expr = expr.replace(lambda e: isinstance(e, sp.Add) and e.has(sp.Piecewise), _summed_cases)
-    expr = expr.replace(lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum)
-    expr = expr.replace(lambda e: isinstance(e, (sp.Or, sp.And)), _symmetric_bounds)
-    expr = expr.replace(lambda e: isinstance(e, sp.Max), _median_as_clip)
-    expr = expr.replace(lambda e: isinstance(e, sp.Pow), _hypot_power)
-    expr = expr.replace(lambda e: isinstance(e, sp.Add), _stable_sum)
-    expr = expr.replace(lambda e: isinstance(e, sp.tanh), _tanh_softplus)
-    expr = expr.replace(lambda e: isinstance(e, sp.Mul), _sigmoid_pair)
+    for matches, rule in _RULES:
+        expr = expr.replace(matches, _guarded(rule))
     return optimize(expr, [expm1_opt, log1p_opt])
+
+
+def _guarded(rule):
+    """rule, or the expression unchanged where SymPy fails inside it: a rule only ever
+    offers a better form, and a user's definition may reach corners no rule foresaw."""
+    def apply(expr):
+        try:
+            return rule(expr)
+        except (TypeError, ValueError, AttributeError, NotImplementedError, RecursionError,
+                ZeroDivisionError):
+            return expr
+    return apply
 
 
 # ---- products -----------------------------------------------------------------------------
@@ -209,15 +214,20 @@ def _summed_cases(add):
     rounded sum of two."""
     from .realanalysis import NotSplittable, split
     try:
-        pieces, _ = split(add)
+        pieces, at_breaks = split(add)
     except NotSplittable:
         return add
     values = [piece.expr for piece in pieces]
     if not 2 <= len(values) <= 3 or any(v.has(sp.Piecewise, sp.nan) for v in values):
         return add
+    for k, (point, value) in enumerate(at_breaks):  # jumps that cancel leave a point apart
+        if any(sp.simplify(side.subs(x, point) - value) != 0 for side in values[k:k + 2]):
+            return add
     ends = [piece.hi for piece in pieces[:-1]]
     cases = [(values[0], x <= ends[0])] + ([(values[2], x >= ends[1])] if len(ends) > 1 else [])
     pw = sp.Piecewise(*cases, (values[1], True))
+    if not isinstance(pw, sp.Piecewise):
+        return add  # the same piece on every side: nothing to fold
     single = _piecewise_as_extremum(pw)
     return add if single is pw else single
 
@@ -489,3 +499,16 @@ def _same_piecewise_linear(candidate, values, breaks):
         return values[-1].subs(x, t)
 
     return all(sp.simplify(candidate.subs(x, t) - reference(t)) == 0 for t in probes)
+
+
+_RULES = (  # in this order: cases first, so that later rules see Max/Min and clipped pieces
+    (lambda e: isinstance(e, sp.Mul), _constant_into_cases),
+    (lambda e: isinstance(e, sp.Add) and e.has(sp.Piecewise), _summed_cases),
+    (lambda e: isinstance(e, sp.Piecewise), _piecewise_as_extremum),
+    (lambda e: isinstance(e, (sp.Or, sp.And)), _symmetric_bounds),
+    (lambda e: isinstance(e, sp.Max), _median_as_clip),
+    (lambda e: isinstance(e, sp.Pow), _hypot_power),
+    (lambda e: isinstance(e, sp.Add), _stable_sum),
+    (lambda e: isinstance(e, sp.tanh), _tanh_softplus),
+    (lambda e: isinstance(e, sp.Mul), _sigmoid_pair),
+)
