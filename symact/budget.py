@@ -5,6 +5,7 @@ short by its budget is cut at the same point however busy the machine is, so wha
 budget decides (a property left "unknown", a form not simplified) and hence the built
 documents do not depend on the load of the machine that builds them."""
 import contextlib
+import gc
 import signal
 import threading
 import time
@@ -37,7 +38,7 @@ def time_budget(seconds=DEFAULT_SECONDS, what="symbolic step"):
     started = time.process_time()
 
     def expire(signum, frame):
-        if state["active"]:
+        if state["active"] and not _in_gc_callback(frame):
             error = BudgetExceeded(f"{what} gave up after {seconds:g} s of CPU time")
             error.token = token
             raise error
@@ -59,6 +60,17 @@ def time_budget(seconds=DEFAULT_SECONDS, what="symbolic step"):
         if previous_remaining:  # the enclosing budget resumes, less what this one used
             left = previous_remaining - (time.process_time() - started)
             signal.setitimer(signal.ITIMER_PROF, max(left, MIN_SECONDS), previous_interval)
+
+
+def _in_gc_callback(frame):
+    """Whether the signal arrived inside a gc callback, where Python would swallow the
+    exception (the repeating alarm raises it again once the callback has returned)."""
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in codes:
+            return True
+        frame = frame.f_back
+    return False
 
 
 def attempt(fn, *args, seconds=DEFAULT_SECONDS, default=None, **kwargs):

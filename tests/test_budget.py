@@ -1,4 +1,6 @@
 """Time budgets: CPU time, clean expiry, and nesting that never extends an outer budget."""
+import gc
+import sys
 import time
 
 import pytest
@@ -47,3 +49,26 @@ def test_an_outer_budget_that_runs_out_inside_attempt_propagates():
     with pytest.raises(BudgetExceeded):
         with time_budget(0.2, "outer"):
             attempt(_spin, 5, seconds=3)
+
+
+def test_a_budget_never_expires_inside_a_gc_callback(monkeypatch):
+    """Python swallows an exception raised in a gc callback (hypothesis installs one);
+    the budget waits for the callback to return and then expires in the body."""
+    swallowed = []
+    monkeypatch.setattr(sys, "unraisablehook", swallowed.append)
+    calls = []
+
+    def slow_callback(phase, info):
+        if phase == "start" and not calls:
+            calls.append(phase)
+            _spin(0.4)
+
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(BudgetExceeded):
+            with time_budget(0.1, "spin"):
+                gc.collect()
+                _spin(3)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert calls and not swallowed
