@@ -93,8 +93,9 @@ def specials(function, wanted):
 
 def median_times(found, values):
     """{peer: median time of one call}, each peer after one warm-up call of its own, in
-    the order given (multi-threaded torch last: its idle threads spin for a while, which
-    would slow whatever ran next on a two-core machine)."""
+    the order given. Multi-threaded torch comes last: its idle threads spin for a while
+    and slow whatever runs next on a two-core machine, and what runs next is a warm-up
+    call or the next row's accuracy pass, not a timed call."""
     times = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
