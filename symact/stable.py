@@ -331,8 +331,8 @@ def _as_upper_envelope(pw):
     = max((clip(x, -1, 1) + 1)^2/4, x), two passes fewer than two numpy.where. A constant
     piece that a clipped neighbour meets (exactly, and in float64 at the break) is left to
     that neighbour. Used only when check.prove shows, symbolically on every interval, that
-    no term exceeds the active piece; each term rounds once, so the max is within an ULP
-    of the active piece, and NaN stays NaN."""
+    no term exceeds the active piece; so where another term wins the max in float64, it
+    exceeds the true value by no more than its own rounding error. NaN stays NaN."""
     from .check import prove  # check parses claims through the registry, which needs us
     parsed = _interval_pieces(pw)
     if parsed is None:
