@@ -155,10 +155,10 @@ def main(argv=None):
             if times["hand-written"] / times["symact"] < 1 / 1.25:
                 slower.append(f"{label} {times['hand-written'] / times['symact']:.2f}")
             same = times["hand-written"]
-            if hand != "ok" and specials(handwritten.nan_kept(found["hand-written"]), wanted) == "ok":
+            nan_kept = handwritten.nan_kept(found["hand-written"])
+            if hand != "ok" and specials(nan_kept, wanted) == "ok":
                 # the hand-written form differs only at NaN: time it with NaN kept too
-                same = median_times({"kept": handwritten.nan_kept(found["hand-written"]),
-                                     "symact": found["symact"]}, values)
+                same = median_times({"kept": nan_kept, "symact": found["symact"]}, values)
                 same = same["kept"] / same["symact"] * times["symact"]
                 kept = f"{same / times['symact']:.2f}"
             if same / times["symact"] < 1 / 1.25:

@@ -296,6 +296,25 @@ def _in_float(value, point):
         return None
 
 
+def _exact_intervals(values, breaks):
+    """One piece per interval, and breaks that are floats exactly (x clipped at a break
+    then lands on the break itself)."""
+    return len(values) == len(breaks) + 1 and all(
+        c.is_Rational and sp.Rational(float(c)) == c for c in breaks)
+
+
+def _continuous(values, breaks):
+    """Adjacent pieces meet at every break (exactly)."""
+    return all(sp.simplify(values[k].subs(x, c) - values[k + 1].subs(x, c)) == 0
+               for k, c in enumerate(breaks))
+
+
+def _clipped(k, breaks):
+    """x clipped into the k-th interval between the breaks (the outer ones are open)."""
+    clipped = x if k == len(breaks) else sp.Min(x, breaks[k])
+    return clipped if k == 0 else sp.Max(clipped, breaks[k - 1])
+
+
 def _zero_joined_as_sum(pw):
     """Pieces that meet at 0 as the sum of each piece on x clipped into its interval:
     elu = max(x, 0) + alpha expm1(min(x, 0)). Outside its interval a piece sees its end,
@@ -306,8 +325,7 @@ def _zero_joined_as_sum(pw):
     if parsed is None:
         return pw
     values, breaks = parsed
-    if len(values) != len(breaks) + 1 or not all(
-            c.is_Rational and sp.Rational(float(c)) == c for c in breaks):
+    if not _exact_intervals(values, breaks):
         return pw
     if sum(not value.is_polynomial(x) for value in values) > 1:
         return pw  # numpy.where shares e^x between elish's pieces; clipped inputs would not
@@ -315,14 +333,7 @@ def _zero_joined_as_sum(pw):
         for value in (values[k], values[k + 1]):
             if value.subs(x, c) != 0 or _in_float(value, c) != 0.0:
                 return pw
-    terms = []
-    for k, value in enumerate(values):
-        low = breaks[k - 1] if k > 0 else None
-        high = breaks[k] if k < len(breaks) else None
-        clipped = x if high is None else sp.Min(x, high)
-        clipped = clipped if low is None else sp.Max(clipped, low)
-        terms.append(value.subs(x, clipped))
-    return sp.Add(*terms)
+    return sp.Add(*[value.subs(x, _clipped(k, breaks)) for k, value in enumerate(values)])
 
 
 def _as_upper_envelope(pw):
@@ -338,13 +349,10 @@ def _as_upper_envelope(pw):
     if parsed is None:
         return pw
     values, breaks = parsed
-    if len(values) != len(breaks) + 1 or not breaks or all(_linear(v) for v in values) \
-            or not all(c.is_Rational and sp.Rational(float(c)) == c for c in breaks):
+    if not breaks or all(_linear(v) for v in values) or not _exact_intervals(values, breaks) \
+            or not _continuous(values, breaks):
         return pw
     intervals = list(zip([-sp.oo, *breaks], [*breaks, sp.oo]))
-    if any(sp.simplify(values[k].subs(x, c) - values[k + 1].subs(x, c)) != 0
-           for k, c in enumerate(breaks)):
-        return pw
     terms = {}  # piece index -> (term, its value on each interval)
     for k, value in enumerate(values):
         low, high = intervals[k]
@@ -354,10 +362,9 @@ def _as_upper_envelope(pw):
             for end in (low, high):
                 if end.is_finite and _in_float(value, end) != float(value.subs(x, end)):
                     return pw  # the clipped piece must give its end value exactly
-            clipped = x if high == sp.oo else sp.Min(x, high)
-            clipped = clipped if low == -sp.oo else sp.Max(clipped, low)
             ends = [value.subs(x, low if i < k else high) for i in range(len(values))]
-            terms[k] = (value.subs(x, clipped), [value if i == k else e for i, e in enumerate(ends)])
+            terms[k] = (value.subs(x, _clipped(k, breaks)),
+                        [value if i == k else e for i, e in enumerate(ends)])
     for k, value in enumerate(values):
         if not value.has(x) and not any(
                 j in terms and not _linear(values[j]) for j in (k - 1, k + 1)):
@@ -385,8 +392,7 @@ def _one_piece_clipped(pw):
         return pw
     values, breaks = parsed
     moving = [k for k, value in enumerate(values) if value.has(x)]
-    if len(values) != len(breaks) + 1 or len(moving) != 1 or not all(
-            c.is_Rational and sp.Rational(float(c)) == c for c in breaks):
+    if len(moving) != 1 or not _exact_intervals(values, breaks):
         return pw
     (k,) = moving
     piece = values[k]
@@ -397,9 +403,7 @@ def _one_piece_clipped(pw):
     for j, c in neighbours:
         if piece.subs(x, c) != values[j] or _in_float(piece, c) != float(values[j]):
             return pw
-    clipped = x if k == len(breaks) else sp.Min(x, breaks[k])
-    clipped = clipped if k == 0 else sp.Max(clipped, breaks[k - 1])
-    return piece.subs(x, clipped)
+    return piece.subs(x, _clipped(k, breaks))
 
 
 def _linear_as_extremum(pw):
@@ -411,8 +415,7 @@ def _linear_as_extremum(pw):
         return pw
     if not all(v.is_polynomial(x) and sp.degree(v, x) <= 1 for v in values):
         return pw
-    if any(sp.simplify(values[k].subs(x, c) - values[k + 1].subs(x, c)) != 0
-           for k, c in enumerate(breaks)):
+    if not _continuous(values, breaks):
         return pw  # discontinuous: keep the Piecewise
     for candidate in (_fold_left(values), _fold_right(values)):
         if _same_piecewise_linear(candidate, values, breaks):
