@@ -527,18 +527,40 @@ def test_tiles_replace_long_double_in_holes():
     by tile polynomials beyond it; each tile's polynomial matches at its own centre."""
     from symact.accuracy import Reference
     function, expr = compiled("tanhshrink", False)
-    (start, step, columns), = function.__globals__["TILES"]
+    (start, step, columns, centres), = function.__globals__["TILES"]
     assert float(np.log2(step)).is_integer()  # tile centres are floats
+    np.testing.assert_array_equal(centres, start + (np.arange(columns.shape[1]) + 0.5) * step)
     reference = Reference(expr)
     found = 0
     for k in range(columns.shape[1]):
         if np.isnan(columns[0, k]):
             continue  # inside the root patch
         found += 1
-        center = start + (k + 0.5) * step
-        truth, _ = reference.at(center)
+        truth, _ = reference.at(centres[k])
         assert abs(columns[0, k] - float(truth)) <= np.spacing(abs(float(truth)))
     assert found >= 10
+
+
+def test_tile_lookup_is_the_same_for_inputs_inside_and_mixed():
+    """Inputs that all lie inside the tile table skip the picking out; mixed with inputs
+    outside it (NaN, a far value, a tile without a polynomial) they get the same bits,
+    and only those outside stay pending."""
+    from symact.numeric import _evaluate_tiles
+    function, _ = compiled("mish", True)
+    tiles = function.__globals__["TILES"]
+    (start, step, columns, centres), = tiles
+    inside = start + step * np.random.default_rng(5).random(500) * columns.shape[1]
+    has_polynomial = ~np.isnan(columns[0, ((inside - start) / step).astype(np.intp)])
+    inside = inside[has_polynomial]
+    alone, pending = np.empty(inside.size), np.ones(inside.size, dtype=bool)
+    _evaluate_tiles(inside, pending, alone, tiles)
+    assert not pending.any()
+    without = centres[np.isnan(columns[0])][0]
+    mixed = np.concatenate([inside, [np.nan, 1e300, without, -np.inf]])
+    together, pending = np.empty(mixed.size), np.ones(mixed.size, dtype=bool)
+    _evaluate_tiles(mixed, pending, together, tiles)
+    np.testing.assert_array_equal(pending, np.arange(mixed.size) >= inside.size)
+    np.testing.assert_array_equal(together[:inside.size].view(np.int64), alone.view(np.int64))
 
 
 def test_patch_is_as_narrow_as_the_misses():
