@@ -6,7 +6,8 @@ c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z 
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
 tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
 sqrt(a + b u^2) -> hypot (no overflow of u^2),
-u + hypot(s, u) split on the sign of u (no cancellation as u -> -oo), hypot(s, u) - s as
+u + hypot(s, u) as max(p [u >= 0], s^2/p), p = hypot(s, u) + |u| (no cancellation as
+u -> -oo, no select), hypot(s, u) - s as
 u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
 log(1 + u) -> log1p, continuous piecewise-linear Piecewise -> Max/Min (one ufunc), the
 median max(u + a, min(u + b, 0)) -> u - clip(u, -b, -a), (u > c) | (u < -c) -> |u| > c,
@@ -164,9 +165,11 @@ def _one_plus_ratio(ratio):
 
 
 def _hypot_plus(s, u):
-    """u + hypot(s, u) without cancellation: s^2 / (hypot(s, u) - u) where u < 0."""
-    h = hypot(s, u)
-    return sp.Piecewise((s**2 / (h - u), u < 0), (h + u, True))
+    """u + hypot(s, u) without cancellation: p = hypot(s, u) + |u| where u >= 0, s^2/p
+    where u < 0. As p >= s >= s^2/p, that is the larger of p [u >= 0] and s^2/p: one
+    maximum instead of a select between two branches (squareplus)."""
+    p = hypot(s, u) + sp.Abs(u)
+    return sp.Max(p * sp.Piecewise((1, u >= 0), (0, True)), s**2 / p, evaluate=False)
 
 
 # ---- powers -------------------------------------------------------------------------------

@@ -339,6 +339,30 @@ def test_affine_piece_away_from_its_root_is_not_factored():
     assert "numpy.add(x, 3.0" in hard_sigmoid.source
 
 
+def test_hypot_plus_u_is_the_larger_of_two_stable_forms():
+    """u + sqrt(u^2 + s^2) is max(p [u >= 0], s^2/p), p = sqrt(u^2 + s^2) + |u|: equal to
+    the definition on both sides and far out (where the sum cancels for u < 0), and
+    squareplus's code picks by numpy.maximum, not by a select."""
+    from symact.stable import rewrite_stable
+    from symact.heads import to_elementary
+    u = sp.Symbol("u", real=True)
+    for expr in (x + sp.sqrt(x**2 + 4), x + sp.sqrt(x**2 + 1), (u + sp.sqrt(u**2 + 3)) / 2):
+        rewritten = rewrite_stable(expr)
+        assert isinstance(sp.Add.make_args(rewritten)[0].as_coeff_Mul()[1], sp.Max), rewritten
+        variable = next(iter(expr.free_symbols))
+        for point in (-10**12, -7, -sp.Rational(1, 3), 0, sp.Rational(1, 3), 5, 10**12):
+            want = sp.N(expr.subs(variable, point), 40)
+            got = sp.N(to_elementary(rewritten.doit()).subs(variable, point), 40)
+            assert abs(got - want) <= sp.Float(10)**-30 * abs(want), (expr, point, got)
+    function, _ = compiled("squareplus", False)
+    assert "numpy.maximum" in function.source and "_where(" not in function.source
+    points = np.array([-1e300, -1e10, -3.0, -0.0, 0.0, 2.0, 1e10, 1e300])
+    with mpmath.workdps(700):  # the sum cancels 600 digits at -1e300
+        wanted = [float((mpmath.mpf(p) + mpmath.sqrt(mpmath.mpf(p)**2 + 4)) / 2) for p in points]
+    got = function(points)
+    assert (np.abs(got - wanted) <= 2 * np.spacing(np.abs(wanted))).all(), (got, wanted)
+
+
 def test_median_of_shifted_copies_is_one_clip():
     """softshrink = max(x - l, min(x + l, 0)) = x - clip(x, -l, l): equal to the Piecewise
     bit for bit, -0.0, NaN and +-inf included."""
