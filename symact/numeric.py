@@ -393,6 +393,16 @@ def _next_float(value, direction):
     return float(np.nextafter(f, direction * np.inf))
 
 
+def _exact_variable(u):
+    """Whether u's float value is x itself or a float constant: x, or x clipped by Max
+    and Min at floats (hard_swish' evaluates its middle piece on clip(x, -3, 3))."""
+    if u.is_Symbol:
+        return True
+    return isinstance(u, (sp.Max, sp.Min)) and all(
+        _exact_variable(a) if not a.is_number else a.is_Rational
+        and sp.Rational(float(a)) == a for a in u.args) and sum(not a.is_number for a in u.args) == 1
+
+
 class _Printer(SciPyPrinter):
     _in_sum = 0  # how many sums enclose the term being printed
 
@@ -413,7 +423,7 @@ class _Printer(SciPyPrinter):
         any other sum."""
         b, rest = expr.as_coeff_Add()
         a, u = rest.as_coeff_Mul()
-        if not (b.is_Rational and b != 0 and a.is_Rational and u.is_Symbol):
+        if not (b.is_Rational and b != 0 and a.is_Rational and _exact_variable(u)):
             return None
         p, q = a.p, a.q
         shift = b / a

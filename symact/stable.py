@@ -12,7 +12,9 @@ u^2 / (hypot(s, u) + s), exp(u) - 1 -> expm1,
 log(1 + u) -> log1p, continuous piecewise-linear Piecewise -> Max/Min (one ufunc), the
 median max(u + a, min(u + b, 0)) -> u - clip(u, -b, -a), (u > c) | (u < -c) -> |u| > c,
 pieces that meet at 0 -> a sum over clipped inputs (no numpy.where), one piece between
-constants it meets -> that piece on a clipped input (elu' = e^min(x, 0)), and a constant
+constants it meets -> that piece on a clipped input (elu' = e^min(x, 0)), one between
+constants it jumps to -> that piece on a clipped input times its interval's indicator plus
+the constants' steps (hard_swish', no select), and a constant
 factor of a Piecewise moved into its branches (one rounding).
 """
 import numpy as np
@@ -405,8 +407,22 @@ def _one_piece_clipped(pw):
         return pw  # two constants side by side: a jump
     for j, c in neighbours:
         if piece.subs(x, c) != values[j] or _in_float(piece, c) != float(values[j]):
-            return pw
+            return _masked_piece(pw, piece, k, breaks)
     return piece.subs(x, _clipped(k, breaks))
+
+
+def _masked_piece(pw, piece, k, breaks):
+    """One non-constant piece g between two constants that it does not meet (jumps at
+    both ends: hard_swish') as g(x clipped into its interval) [x in it] plus the constants
+    as steps: one product and one sum instead of a select per constant, exact (g times 1,
+    or g times 0 plus a constant). Where the mask is 0 the clipped input is a break,
+    where g is checked finite, so no inf times 0 makes a NaN."""
+    if len(breaks) != 2 or k != 1 or any(
+            _in_float(piece, c) is None or not np.isfinite(_in_float(piece, c)) for c in breaks):
+        return pw
+    mask = sp.Piecewise(*[(sp.Integer(value.has(x)), c) for value, c in pw.args])
+    constants = sp.Piecewise(*[(0 if value.has(x) else value, c) for value, c in pw.args])
+    return piece.subs(x, _clipped(k, breaks)) * mask + constants
 
 
 def _linear_as_extremum(pw):

@@ -363,6 +363,25 @@ def test_hypot_plus_u_is_the_larger_of_two_stable_forms():
     assert (np.abs(got - wanted) <= 2 * np.spacing(np.abs(wanted))).all(), (got, wanted)
 
 
+def test_piece_between_jumps_is_masked_not_selected():
+    """hard_swish' (0 below -3, 1 from 3, (x + 3/2)/3 between) is the middle piece on
+    clip(x, -3, 3) times [|x| < 3] plus the step at 3: no select, the same bits as the
+    nested numpy.where, and the piece printed as (clip + 1.5)/3, exact at its root -3/2.
+    A piece that is not finite at a break is left to the select (inf times 0 is NaN)."""
+    from symact.stable import rewrite_stable
+    function, _ = compiled("hard_swish", True)
+    assert "_where(" not in function.source and "numpy.clip(x, -3, 3" in function.source
+    assert "1.5, out=out), 3.0" in function.source
+    points = np.concatenate([np.random.default_rng(4).standard_normal(10000) * 4,
+                             [-3.0, 3.0, -0.0, 0.0, -1.5, np.inf, -np.inf, np.nextafter(-3, 0),
+                              np.nextafter(3, 0), np.nextafter(-1.5, 0)]])
+    with np.errstate(all="ignore"):
+        wanted = np.where(points <= -3, 0.0, np.where(points >= 3, 1.0, (points + 1.5) / 3))
+    np.testing.assert_array_equal(function(points).view(np.int64), wanted.view(np.int64))
+    pole = sp.Piecewise((0, x <= 0), (1, x >= 1), (1 / x, True))
+    assert rewrite_stable(pole) == pole
+
+
 def test_median_of_shifted_copies_is_one_clip():
     """softshrink = max(x - l, min(x + l, 0)) = x - clip(x, -l, l): equal to the Piecewise
     bit for bit, -0.0, NaN and +-inf included."""
