@@ -398,9 +398,12 @@ def _exact_variable(u):
     and Min at floats (hard_swish' evaluates its middle piece on clip(x, -3, 3))."""
     if u.is_Symbol:
         return True
-    return isinstance(u, (sp.Max, sp.Min)) and all(
-        _exact_variable(a) if not a.is_number else a.is_Rational
-        and sp.Rational(float(a)) == a for a in u.args) and sum(not a.is_number for a in u.args) == 1
+    if not isinstance(u, (sp.Max, sp.Min)):
+        return False
+    variables = [a for a in u.args if not a.is_number]
+    bounds = [a for a in u.args if a.is_number]
+    return len(variables) == 1 and _exact_variable(variables[0]) and all(
+        b.is_Rational and sp.Rational(float(b)) == b for b in bounds)
 
 
 class _Printer(SciPyPrinter):

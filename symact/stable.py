@@ -414,9 +414,10 @@ def _one_piece_clipped(pw):
 def _masked_piece(pw, piece, k, breaks):
     """One non-constant piece g between two constants that it does not meet (jumps at
     both ends: hard_swish') as g(x clipped into its interval) [x in it] plus the constants
-    as steps: one product and one sum instead of a select per constant, exact (g times 1,
-    or g times 0 plus a constant). Where the mask is 0 the clipped input is a break,
-    where g is checked finite, so no inf times 0 makes a NaN."""
+    as steps: one product and one sum instead of a select per constant, exact (g times 1
+    plus 0, or g times 0 plus a constant; a -0.0 of g comes out +0.0). Where the mask is
+    0 the clipped input is a break, where g is checked finite, so no inf times 0 makes a
+    NaN."""
     if len(breaks) != 2 or k != 1 or any(
             _in_float(piece, c) is None or not np.isfinite(_in_float(piece, c)) for c in breaks):
         return pw
