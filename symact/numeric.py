@@ -293,15 +293,15 @@ def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
         mask = inside if mask is None else mask | inside
     if mask is None:
         return result
-    if not mask.any():
+    # index arrays, not boolean masks: x[mask] with a mask that changes at random
+    # takes three times as long as flatnonzero and take together
+    index = np.flatnonzero(mask)
+    if index.size == 0:
         return result
     if (not isinstance(result, np.ndarray) or result.shape != values.shape
             or np.may_share_memory(result, values) or not result.flags.c_contiguous):
         # a scalar, a constant, x itself or a view: a new array to write into
         result = np.array(np.broadcast_to(result, values.shape), dtype=np.float64, order="C")
-    # index arrays, not boolean masks: x[mask] with a mask that changes at random
-    # takes three times as long as flatnonzero and take together
-    index = np.flatnonzero(mask)
     chosen = values.reshape(-1).take(index)
     better = np.empty(chosen.shape, dtype=np.float64)
     pending = np.ones(chosen.shape, dtype=bool)
