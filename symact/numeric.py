@@ -26,7 +26,7 @@ from .errors import SymactError
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
 from .patches import hole_tiles, root_patches
 from .probe import repair_regions
-from .stable import rewrite_stable
+from .stable import float_exact, rewrite_stable
 from .symbols import x
 
 _SQRT_HALF = 0.7071067811865476
@@ -403,7 +403,7 @@ def _exact_variable(u):
     variables = [a for a in u.args if not a.is_number]
     bounds = [a for a in u.args if a.is_number]
     return len(variables) == 1 and _exact_variable(variables[0]) and all(
-        b.is_Rational and sp.Rational(float(b)) == b for b in bounds)
+        float_exact(b) for b in bounds)
 
 
 class _Printer(SciPyPrinter):
@@ -430,8 +430,7 @@ class _Printer(SciPyPrinter):
             return None
         p, q = a.p, a.q
         shift = b / a
-        if q == 1 or not q & (q - 1) or max(abs(p), q) >= 2**53 \
-                or sp.Rational(float(shift)) != shift:
+        if q == 1 or not q & (q - 1) or max(abs(p), q) >= 2**53 or not float_exact(shift):
             return None
         sign = "-" if shift < 0 else "+"
         inner = f"({self._print(u)} {sign} {abs(float(shift))!r})"

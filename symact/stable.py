@@ -301,11 +301,16 @@ def _in_float(value, point):
         return None
 
 
+def float_exact(value):
+    """Whether value is a rational that one float64 holds exactly: x clipped at it lands
+    on it, and x shifted by it is exact near -value (Sterbenz)."""
+    return value.is_Rational and sp.Rational(float(value)) == value
+
+
 def _exact_intervals(values, breaks):
     """One piece per interval, and breaks that are floats exactly (x clipped at a break
     then lands on the break itself)."""
-    return len(values) == len(breaks) + 1 and all(
-        c.is_Rational and sp.Rational(float(c)) == c for c in breaks)
+    return len(values) == len(breaks) + 1 and all(float_exact(c) for c in breaks)
 
 
 def _continuous(values, breaks):
@@ -418,8 +423,8 @@ def _masked_piece(pw, piece, k, breaks):
     plus 0, or g times 0 plus a constant; a -0.0 of g comes out +0.0). Where the mask is
     0 the clipped input is a break, where g is checked finite, so no inf times 0 makes a
     NaN."""
-    if len(breaks) != 2 or k != 1 or any(
-            _in_float(piece, c) is None or not np.isfinite(_in_float(piece, c)) for c in breaks):
+    at_breaks = [_in_float(piece, c) for c in breaks]
+    if len(breaks) != 2 or k != 1 or not all(v is not None and np.isfinite(v) for v in at_breaks):
         return pw
     mask = sp.Piecewise(*[(sp.Integer(value.has(x)), c) for value, c in pw.args])
     constants = sp.Piecewise(*[(0 if value.has(x) else value, c) for value, c in pw.args])
