@@ -265,37 +265,43 @@ def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
     """Recompute the elements the float64 formula may get wrong; the rest is untouched.
 
     Which elements those are was decided at compile time by comparing the float64 and
-    long-double formulas on a dense probe of the float64 line: inputs outside
-    `safe` = (low, high) (tails where an intermediate overflows or underflows; NaN and
-    +-inf always fall outside) and within each hole (low, high), around 0 or a root.
-    Two reductions (min, max) decide whether any element can be affected, or one sum when
-    SAFE is the whole float line and there are no holes, so typical inputs pay for no
-    mask. Repaired elements get the Taylor polynomial of the patch they lie in, else the
+    long-double formulas on a dense probe of the float64 line (see _to_repair).
+    Repaired elements get the Taylor polynomial of the patch they lie in, else the
     polynomial of the tile they lie in (symact.patches), else the formula in long double;
     NaN gives NaN, +-inf the limits."""
-    if values.dtype != np.float64 or values.size == 0:
+    mask = _to_repair(values, safe, holes)
+    if mask is None:
         return result
+    return _repair_at(result, values, np.flatnonzero(mask), body, patches, limits, tiles)
+
+
+def _to_repair(values, safe, holes):
+    """The mask of the elements outside `safe` = (low, high) (tails where an intermediate
+    overflows or underflows; NaN and +-inf always fall outside) or within a hole (low,
+    high), around 0 or a root; None when no element can be affected. Two reductions (min,
+    max) decide that, or one sum when SAFE is the whole float line and there are no holes,
+    so typical inputs pay for no mask."""
+    if values.dtype != np.float64 or values.size == 0:
+        return None
     mask = None
     if not holes and safe[0] <= -_LARGEST and safe[1] >= _LARGEST:
         # only NaN and +-inf need repair: one reduction costs half the two below
         if np.isfinite(_sum_of_zeros(values)):
-            return result
-        mask = ~np.isfinite(values)
-        low = high = None
-    else:
-        low, high = values.min(), values.max()
-        if not (low >= safe[0] and high <= safe[1]):  # NaN lands here too
-            mask = ~((values >= safe[0]) & (values <= safe[1]))
+            return None
+        return ~np.isfinite(values)
+    low, high = values.min(), values.max()
+    if not (low >= safe[0] and high <= safe[1]):  # NaN lands here too
+        mask = ~((values >= safe[0]) & (values <= safe[1]))
     for hole_low, hole_high in holes:
         if low >= hole_high or high <= hole_low:
             continue
         inside = (values > hole_low) & (values < hole_high)
         mask = inside if mask is None else mask | inside
-    if mask is None:
-        return result
-    # index arrays, not boolean masks: x[mask] with a mask that changes at random
-    # takes three times as long as flatnonzero and take together
-    index = np.flatnonzero(mask)
+    return mask
+
+
+def _repair_at(result, values, index, body, patches, limits, tiles):
+    """result with the elements at the flat `index` of values recomputed (see _repair)."""
     if index.size == 0:
         return result
     if (not isinstance(result, np.ndarray) or result.shape != values.shape
@@ -352,11 +358,25 @@ def _blocks(values, body, repair=None):
     """body(values), then _repair(..., *repair) when given, block by block into one
     result array that each block's last operation writes into: a formula with several
     temporaries then works in cache instead of paying for fresh 8 MB arrays (page
-    faults) per operation. Element-wise, so the values are those of one call on the whole
-    array, bit for bit."""
+    faults) per operation. Where the repair recomputes most of a block (sinc' over
+    [-10, 10]), the formula runs only on the other elements. Element-wise, so the values
+    are those of one call on the whole array, bit for bit."""
     def run(part, out=None):
-        result = body(part, out)
-        return result if repair is None else _repair(result, part, body, *repair)
+        if repair is None:
+            return body(part, out)
+        safe, holes, patches, limits, tiles = repair
+        mask = _to_repair(part, safe, holes)
+        if mask is None:
+            return body(part, out)
+        index = np.flatnonzero(mask)
+        if 2 * index.size <= part.size:
+            return _repair_at(body(part, out), part, index, body, patches, limits, tiles)
+        # most of the block is recomputed: the formula runs on the rest only
+        result = np.empty(part.shape, dtype=np.float64) if out is None else out
+        kept = np.flatnonzero(~mask)
+        if kept.size:
+            result.reshape(-1)[kept] = body(part.reshape(-1).take(kept))
+        return _repair_at(result, part, index, body, patches, limits, tiles)
 
     if values.size <= BLOCK or values.dtype != np.float64:
         return run(values)

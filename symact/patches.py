@@ -9,9 +9,9 @@ patch is made only where the compiled formula measurably misses the accuracy bou
 
 A patch reaches at most PATCH_REACH (or two tiles); the stretch around a root where a
 dense check against mpmath finds the formula missing is made a hole (symact.probe). A
-hole is cut into at most 128 intervals of one power-of-two width, each with the degree-8
-(else degree-14) polynomial interpolating the function at Chebyshev nodes at 60 digits,
-kept only if it matches the function to 2^-55 (beyond its constant term's rounding) on
+hole is cut into at most MAX_TILES intervals of one power-of-two width, each with the
+polynomial of the lowest degree in TILE_DEGREES interpolating the function at Chebyshev
+nodes at 60 digits that is kept: kept only if it matches the function to 2^-55 (beyond its constant term's rounding) on
 a check grid over its interval outside the patches. A table lookup and a few
 multiply-adds in float64 cost a fraction of a higher-degree patch or of recomputing the
 formula in long double.
@@ -23,6 +23,7 @@ import numpy as np
 import sympy as sp
 
 from .accuracy import Reference, ulp_error
+from .probe import typical_share
 from .symbols import x
 
 SEARCH = (-20, 20)
@@ -149,7 +150,7 @@ def root_patches(expr, body):
         # beyond PATCH_REACH the misses are left to the span's tiles, cheaper per input;
         # but the patch covers two tiles each way: a tile fitted next to the root would
         # have to be accurate relative to values near 0
-        tile = 2.0 ** math.ceil(math.log2(3 * farthest / MAX_TILES))
+        tile = _tiling(float(root) - 1.5 * farthest, float(root) + 1.5 * farthest)[1]
         patch = _patch(reference.value, root, max(min(max(missed), PATCH_REACH), 2 * tile))
         if patch is not None:
             patches.append(patch)
@@ -179,9 +180,15 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500):
 
 
 PATCH_REACH = 1 / 16
-TILE_DEGREE = 8
-TILE_DEGREE_HIGH = 14  # for a tile where degree 8 misses (sinc' over tiles of 1/4)
-MAX_TILES = 128
+# Each tile takes the lowest of these degrees that fits; the table runs at its highest.
+# Evaluation costs a coefficient lookup and a multiply-add per degree and input, so
+# narrow tiles at a low degree beat wide ones at a high degree (mish' fits at degree 5 on
+# tiles of 1/128) where inputs land. A hole that holds under TILED_FINELY of typical
+# inputs (gelu_tanh's near -21) gets a quarter as many tiles from degree 8 on: its fits
+# cost build time (60-digit evaluations), its lookups almost no run time.
+TILE_DEGREES = (5, 6, 8, 14)
+MAX_TILES = 512
+TILED_FINELY = 1e-3
 TILE_TOLERANCE = 2.0**-55
 
 
@@ -196,31 +203,42 @@ def hole_tiles(expr, holes, covered=()):
     for low, high in holes:
         if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
             continue
-        step = 2.0 ** math.ceil(math.log2((high - low) / MAX_TILES))
-        start = math.floor(low / step) * step
-        count = math.ceil((high - start) / step)
-        if count > MAX_TILES:  # the floored start can add one
-            step *= 2
-            start = math.floor(low / step) * step
-            count = math.ceil((high - start) / step)
+        start, step, count, degrees = _tiling(low, high)
         rows = []
         for k in range(count):
             a, b = start + k * step, start + (k + 1) * step
             inside = any(lo <= a and b <= hi for lo, hi in covered)
-            rows.append(() if inside else _tile(value, a, b, covered)
-                        or _tile(value, a, b, covered, TILE_DEGREE_HIGH))
+            rows.append(() if inside else next(
+                (row for degree in degrees if (row := _tile(value, a, b, degree, covered))),
+                ()))
         if any(rows):
             tiles.append((start, step, tuple(rows)))
     return tuple(tiles)
 
 
-def _tile(value, a, b, covered=(), degree=None):
+def _tiling(low, high):
+    """(start, step, count, degrees) of the tiles over the hole (low, high): the
+    power-of-two width giving at most MAX_TILES tiles from a multiple of it, or a quarter
+    as many where typical inputs rarely land, and the degrees to try on each."""
+    fine = typical_share(low, high) >= TILED_FINELY
+    most, degrees = (MAX_TILES, TILE_DEGREES) if fine else (MAX_TILES // 4, TILE_DEGREES[2:])
+    step = 2.0 ** math.ceil(math.log2((high - low) / most))
+    start = math.floor(low / step) * step
+    count = math.ceil((high - start) / step)
+    if count > most:  # the floored start can add one
+        step *= 2
+        start = math.floor(low / step) * step
+        count = math.ceil((high - start) / step)
+    return start, step, count, degrees
+
+
+def _tile(value, a, b, degree, covered=()):
     """Coefficients (powers of x - center, as floats) of the interpolant of the given
-    degree (TILE_DEGREE by default) of value at Chebyshev nodes of [a, b], or () if,
+    degree of value at Chebyshev nodes of [a, b], or () if,
     rounded to floats, it misses value by
     more than TILE_TOLERANCE (relative) plus the rounding of the constant term anywhere on
     a check grid three times as dense, outside the `covered` intervals of root patches."""
-    n = degree or TILE_DEGREE
+    n = degree
     with mpmath.workdps(60):
         center, half = (mpmath.mpf(a) + b) / 2, (mpmath.mpf(b) - a) / 2
         nodes = [mpmath.cos(mpmath.pi * (2 * j + 1) / (2 * n + 2)) for j in range(n + 1)]

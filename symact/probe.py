@@ -109,7 +109,7 @@ def _widen(body, hole, covered=(), rounds=8, samples=2048):
     return low, high
 
 
-def _typical_share(low, high):
+def typical_share(low, high):
     """Share of typical inputs (N(0, TYPICAL_SCALE^2)) in (low, high)."""
     def cdf(t):
         return 0.5 * math.erfc(-t / (TYPICAL_SCALE * math.sqrt(2)))
@@ -122,12 +122,12 @@ def _merge(holes):
     emptiest gap joined until MAX_HOLES remain."""
     merged = []
     for low, high in sorted(holes):
-        if merged and _typical_share(merged[-1][1], low) < MERGE_BELOW:
+        if merged and typical_share(merged[-1][1], low) < MERGE_BELOW:
             merged[-1] = (merged[-1][0], max(high, merged[-1][1]))
         else:
             merged.append((low, high))
     while len(merged) > MAX_HOLES:
-        gaps = [_typical_share(a[1], b[0]) for a, b in zip(merged, merged[1:])]
+        gaps = [typical_share(a[1], b[0]) for a, b in zip(merged, merged[1:])]
         i = gaps.index(min(gaps))
         merged[i:i + 2] = [(merged[i][0], max(merged[i][1], merged[i + 1][1]))]
     return merged

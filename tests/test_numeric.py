@@ -606,6 +606,59 @@ def test_tile_lookup_is_the_same_for_inputs_inside_and_mixed():
     np.testing.assert_array_equal(together[:inside.size].view(np.int64), alone.view(np.int64))
 
 
+def test_formula_runs_only_outside_a_repair_covering_most_of_a_block():
+    """sinc' takes |x| < 10.2 from tiles and patches. Where most of a block lies there,
+    the float formula is evaluated only on the other elements: the same bits as
+    evaluating it on all of them and repairing, NaN and +-inf included."""
+    from symact.numeric import BLOCK, _blocks, _repair
+    function, _ = compiled("sinc", True)
+    namespace = function.__globals__
+    body = next(v for k, v in namespace.items() if k.endswith("_body"))
+    repair = tuple(namespace[k] for k in ("SAFE", "HOLES", "PATCHES", "LIMITS", "TILES"))
+    rng = np.random.default_rng(13)
+    values = rng.uniform(-12, 12, 3 * BLOCK + 17)
+    values[rng.integers(0, values.size, 60)] = rng.choice([np.nan, np.inf, -np.inf, 0.0], 60)
+    seen = []
+
+    def counting(part, out=None):
+        seen.append(part.size)
+        return body(part, out)
+
+    with np.errstate(all="ignore"):
+        got = _blocks(values, counting, repair)
+        wanted = _repair(body(values), values, body, *repair)
+    np.testing.assert_array_equal(got.view(np.int64), wanted.view(np.int64))
+    assert sum(seen) < values.size / 2  # long-double recomputes pass through body too
+    np.testing.assert_array_equal(function(values).view(np.int64), wanted.view(np.int64))
+
+
+def test_tiles_are_finest_where_typical_inputs_land_at_the_lowest_degree_that_fits():
+    """mish's hole holds 14 % of typical inputs: up to MAX_TILES tiles from degree 5;
+    gelu_tanh's near -21 almost none: a quarter as many from degree 8. Each tile of
+    tanhshrink's table has the lowest listed degree whose interpolant passes the check."""
+    from symact.accuracy import Reference
+    from symact.patches import MAX_TILES, TILE_DEGREES, _tile, _tiling
+    start, step, count, degrees = _tiling(-2.6527, 0.2678)
+    assert MAX_TILES // 2 < count <= MAX_TILES and degrees == TILE_DEGREES
+    assert start <= -2.6527 and start + count * step >= 0.2678
+    start, step, count, degrees = _tiling(-21.5625, -21.125)
+    assert count <= MAX_TILES // 4 and degrees == TILE_DEGREES[2:]
+    function, expr = compiled("tanhshrink", False)
+    (start, step, columns, centres), = function.__globals__["TILES"]
+    value = Reference(expr).value
+    fitted = {}
+    for k in range(columns.shape[1]):
+        if not np.isnan(columns[0, k]):
+            degree = max(int(np.flatnonzero(columns[:, k]).max()), TILE_DEGREES[0])
+            fitted.setdefault(degree, k)
+    assert len(fitted) >= 2  # tiles of two degrees: the test below checks both
+    for degree, k in fitted.items():
+        a, b = start + k * step, start + (k + 1) * step
+        assert _tile(value, a, b, degree) == tuple(columns[:degree + 1, k])
+        lower = [d for d in TILE_DEGREES if d < degree]
+        assert not lower or _tile(value, a, b, lower[-1]) == ()
+
+
 def test_patch_is_as_narrow_as_the_misses():
     """The root patch is the lowest degree that reaches the farthest miss, no wider: every
     input inside it pays for the polynomial."""
