@@ -225,16 +225,21 @@ def _tiles(tiles):
     return tuple(loaded)
 
 
-def _evaluate_tiles(chosen, pending, better, tiles):
+def _evaluate_tiles(chosen, pending, better, tiles, low, high):
     """better[i] = the tile polynomial at chosen[i] for inputs inside a tile with a
-    polynomial; those are no longer pending. Every input is looked up in every table (the
-    holes are disjoint, so one table at most holds it; root patches, applied after,
-    overwrite their own inputs): no pass picks pending inputs out first, and when all
-    inputs lie inside the table (the usual case) none is picked out at all."""
+    polynomial; those are no longer pending. Every input is looked up in every table whose
+    span meets [low, high], the inputs' range (the holes are disjoint, so one table at most
+    holds it; root patches, applied after, overwrite their own inputs): no pass picks
+    pending inputs out first, and when all inputs lie inside the table (the usual case)
+    none is picked out at all."""
     for start, step, columns, centres in tiles:
+        # positions of the extremes: the extreme positions (rounding is monotonic)
+        first, last = (low - start) / step, (high - start) / step
+        if last < 0 or first >= columns.shape[1]:  # NaN compares false: looked up
+            continue
         position = np.subtract(chosen, start)
         position /= step  # exact: step is a power of 2
-        if position.min() >= 0 and position.max() < columns.shape[1]:  # not NaN
+        if first >= 0 and last < columns.shape[1]:  # not NaN
             where, values = None, chosen
             tile = position.astype(np.intp)
         else:
@@ -311,7 +316,8 @@ def _repair_at(result, values, index, body, patches, limits, tiles):
     chosen = values.reshape(-1).take(index)
     better = np.empty(chosen.shape, dtype=np.float64)
     pending = np.ones(chosen.shape, dtype=bool)
-    _evaluate_tiles(chosen, pending, better, tiles)
+    low, high = chosen.min(), chosen.max()
+    _evaluate_tiles(chosen, pending, better, tiles, low, high)
     for root_hi, root_lo, radius, coefficients in patches:  # over tiles, near their roots
         offset = (chosen - root_hi) - root_lo  # exact near the root (Sterbenz)
         near = np.flatnonzero(np.abs(offset) < radius)
@@ -322,8 +328,8 @@ def _repair_at(result, values, index, body, patches, limits, tiles):
     if rest.size:
         again = chosen.take(rest).astype(np.longdouble)
         better[rest] = np.broadcast_to(body(again), again.shape).astype(np.float64)
-    special = np.flatnonzero(~np.isfinite(chosen))  # inputs in holes are finite: often none
-    if special.size:
+    special = () if np.isfinite(low) and np.isfinite(high) else np.flatnonzero(~np.isfinite(chosen))
+    if len(special):
         value = chosen.take(special)
         better[special] = np.where(np.isnan(value), np.nan,
                                    np.where(value < 0, limits[0], limits[1]))

@@ -596,14 +596,25 @@ def test_tile_lookup_is_the_same_for_inputs_inside_and_mixed():
     has_polynomial = ~np.isnan(columns[0, ((inside - start) / step).astype(np.intp)])
     inside = inside[has_polynomial]
     alone, pending = np.empty(inside.size), np.ones(inside.size, dtype=bool)
-    _evaluate_tiles(inside, pending, alone, tiles)
+    _evaluate_tiles(inside, pending, alone, tiles, inside.min(), inside.max())
     assert not pending.any()
     without = centres[np.isnan(columns[0])][0]
     mixed = np.concatenate([inside, [np.nan, 1e300, without, -np.inf]])
     together, pending = np.empty(mixed.size), np.ones(mixed.size, dtype=bool)
-    _evaluate_tiles(mixed, pending, together, tiles)
+    _evaluate_tiles(mixed, pending, together, tiles, np.nan, np.nan)
     np.testing.assert_array_equal(pending, np.arange(mixed.size) >= inside.size)
     np.testing.assert_array_equal(together[:inside.size].view(np.int64), alone.view(np.int64))
+    end = start + columns.shape[1] * step  # just below it, x - start can round up to the end
+    for outside in ([start - 1.0, end + 1.0], [np.nextafter(end, -np.inf), end]):
+        values = np.concatenate([inside, outside])
+        found, pending = np.empty(values.size), np.ones(values.size, dtype=bool)
+        _evaluate_tiles(values, pending, found, tiles, values.min(), values.max())
+        np.testing.assert_array_equal(found[:inside.size].view(np.int64), alone.view(np.int64))
+        assert pending[-1]
+    far = np.array([start - 1.0, end + 1.0])
+    pending = np.ones(2, dtype=bool)
+    _evaluate_tiles(far, pending, np.empty(2), tiles, far.min(), far.max())
+    assert pending.all()
 
 
 def test_formula_runs_only_outside_a_repair_covering_most_of_a_block():
