@@ -231,9 +231,10 @@ def _evaluate_tiles(chosen, pending, better, tiles, low, high):
     span meets [low, high], the inputs' range (the holes are disjoint, so one table at most
     holds it; root patches, applied after, overwrite their own inputs): no pass picks
     pending inputs out first, and when all inputs lie inside the table (the usual case)
-    none is picked out at all."""
+    none is picked out at all. A tile without a polynomial has NaN coefficients: its
+    inputs get NaN and stay pending."""
     for start, step, columns, centres in tiles:
-        # positions of the extremes: the extreme positions (rounding is monotonic)
+        # the least and the largest position: rounding is monotonic
         first, last = (low - start) / step, (high - start) / step
         if last < 0 or first >= columns.shape[1]:  # NaN compares false: looked up
             continue
@@ -253,17 +254,12 @@ def _evaluate_tiles(chosen, pending, better, tiles, low, high):
         for j in range(columns.shape[0] - 2, -1, -1):
             total *= offset
             total += columns[j].take(tile)
-        missing = np.isnan(total)  # a tile without a polynomial
-        if missing.any():
-            found = np.flatnonzero(~missing)
-            where = found if where is None else where.take(found)
-            total = total.take(found)
         if where is None:
             better[...] = total
-            pending[...] = False
+            np.isnan(total, out=pending)
         else:
             better[where] = total
-            pending[where] = False
+            pending[where] = np.isnan(total)
 
 
 def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
