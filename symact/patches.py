@@ -10,9 +10,9 @@ patch is made only where the compiled formula measurably misses the accuracy bou
 A patch reaches at most PATCH_REACH (or two tiles); the stretch around a root where a
 dense check against mpmath finds the formula missing is made a hole (symact.probe). A
 hole is cut into at most MAX_TILES intervals of one power-of-two width, each with the
-polynomial of the lowest degree in TILE_DEGREES interpolating the function at Chebyshev
-nodes at 60 digits that is kept: kept only if it matches the function to 2^-55 (beyond its constant term's rounding) on
-a check grid over its interval outside the patches. A table lookup and a few
+polynomial interpolating the function at Chebyshev nodes at 60 digits, of the lowest
+degree in TILE_DEGREES that matches the function to 2^-55 (beyond its constant term's
+rounding) on a check grid over its interval outside the patches. A table lookup and a few
 multiply-adds in float64 cost a fraction of a higher-degree patch or of recomputing the
 formula in long double.
 """
@@ -232,13 +232,11 @@ def _tiling(low, high):
     return start, step, count, degrees
 
 
-def _tile(value, a, b, degree, covered=()):
-    """Coefficients (powers of x - center, as floats) of the interpolant of the given
-    degree of value at Chebyshev nodes of [a, b], or () if,
-    rounded to floats, it misses value by
-    more than TILE_TOLERANCE (relative) plus the rounding of the constant term anywhere on
-    a check grid three times as dense, outside the `covered` intervals of root patches."""
-    n = degree
+def _tile(value, a, b, n, covered=()):
+    """Coefficients (powers of x - center, as floats) of the degree-n interpolant of value
+    at Chebyshev nodes of [a, b], or () if, rounded to floats, it misses value by more
+    than TILE_TOLERANCE (relative) plus the rounding of the constant term anywhere on a
+    check grid three times as dense, outside the `covered` intervals of root patches."""
     with mpmath.workdps(60):
         center, half = (mpmath.mpf(a) + b) / 2, (mpmath.mpf(b) - a) / 2
         nodes = [mpmath.cos(mpmath.pi * (2 * j + 1) / (2 * n + 2)) for j in range(n + 1)]
