@@ -644,9 +644,10 @@ def test_formula_runs_only_outside_a_repair_covering_most_of_a_block():
 
 
 def test_tiles_are_finest_where_typical_inputs_land_at_the_lowest_degree_that_fits():
-    """mish's hole holds 14 % of typical inputs: up to MAX_TILES tiles from degree 5;
-    gelu_tanh's near -21 almost none: a quarter as many from degree 8. Each tile of
-    tanhshrink's table has the lowest listed degree whose interpolant passes the check."""
+    """The hole of mish' holds 14 % of typical inputs: up to MAX_TILES tiles from degree
+    5; gelu_tanh's near -21 almost none: a quarter as many from degree 8. In tanhshrink's
+    table, a tile of each degree used has the lowest listed degree whose interpolant
+    passes the check."""
     from symact.accuracy import Reference
     from symact.patches import MAX_TILES, TILE_DEGREES, _tile, _tiling
     start, step, count, degrees = _tiling(-2.6527, 0.2678)
