@@ -110,15 +110,32 @@ def _into(function, fresh, other=None, fresh_first=True, out=None):
 
 
 def _sigmoid(u, out=None):
-    """sigma(u) as 1/(1 + e^-u): +-inf give 0 and 1, and where e^-u overflows
-    (u < -709.78, true value subnormal) the repair pass recomputes. On this side the
-    worst error matches scipy.special.expit's (2.25 ULP against long double on
-    [-709, 40]), at 2.1 ms against 5.7 for 1e6 values (blocked)."""
-    e = np.exp(np.negative(u))
-    if type(e) is not np.ndarray:
-        return 1.0 / (1.0 + e)
-    e += 1.0
-    return np.divide(1.0, e, out=e if out is None else out)
+    """sigma(u) as 1/s corrected by s's rounding, s = 1 + e^-u: lo = (max - s) + min of 1
+    and e^-u is exact, s + lo = 1 + e^-u (Fast2Sum), and 1/(s + lo) = r - r^2 lo to second
+    order, r = 1/s. What remains is e^-u's and r's own rounding: 1.6 ULP at worst on a
+    dense grid (0.01 steps, 20 points a decade) against 2.4 for 1/(1 + e^-u) and
+    scipy.special.expit, for 7 more passes over the block. (1 - s) + e^-u would save two
+    passes, but is wrong from e^-u = 2^53 on, where the rounding of s is largest. +inf gives 1.
+    Where e^-u overflows the result is NaN (lo is inf - inf): in float64 below -709.78,
+    where the true value is subnormal and the repair recomputes in long double, which
+    needs -u <= 11000 to keep e^-u finite."""
+    e = np.negative(u)
+    if e.dtype == np.longdouble:
+        e = np.minimum(e, 11000.0)
+    e = np.exp(e, out=e if isinstance(e, np.ndarray) else None)
+    scalar = type(e) is not np.ndarray
+    if scalar:  # a 0-d input: the same arithmetic on a one-element array
+        e = np.array([e])
+    total = e + 1.0
+    lo = np.maximum(e, 1.0)
+    lo -= total
+    lo += np.minimum(e, 1.0, out=e)
+    r = np.divide(1.0, total, out=total)
+    lo *= r
+    lo *= r
+    if scalar:
+        return (r - lo)[0]
+    return np.subtract(r, lo, out=r if out is None else out)
 
 
 def _sigmoid_nonpositive(u, out=None):
