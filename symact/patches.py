@@ -23,7 +23,7 @@ import numpy as np
 import sympy as sp
 
 from .accuracy import Reference, ulp_error
-from .probe import typical_share
+from .probe import bad_inputs, typical_share
 from .symbols import x
 
 SEARCH = (-20, 20)
@@ -59,8 +59,8 @@ def _roots(value):
 
 
 def _missed_offsets(body, reference, root, dtype=np.float64):
-    """Offsets from root (|d| = scale 2^-k, k in quarter steps, then down to the subnormals) where the formula evaluated in dtype exceeds
-    the accuracy bound."""
+    """Offsets d from root (|d| = scale 2^-k, k in quarter steps, then down to the
+    subnormals) where the formula evaluated in dtype exceeds the accuracy bound."""
     scale = max(1.0, abs(float(root)))
     exponents = [k / 4 for k in range(-4, 240)] + list(range(64, 1074, 16))
     offsets = np.array([sign * scale * 2.0**-k for k in exponents for sign in (1, -1)])
@@ -71,7 +71,7 @@ def _missed_offsets(body, reference, root, dtype=np.float64):
     for offset, point, value in zip(offsets, points, got):
         t, allowed = reference.at(point)
         if t is not None and ulp_error(value, t) > allowed:
-            missed.append(abs(offset))
+            missed.append(float(offset))
     return missed
 
 
@@ -144,42 +144,64 @@ def root_patches(expr, body):
     patches, spans = [], []
     for root in _roots(reference.value):
         missed = _missed_offsets(body, reference, root)
-        if not missed:
+        left, right = _farthest_miss(body, reference, float(root))
+        left = max([left] + [-d for d in missed if d < 0])
+        right = max([right] + [d for d in missed if d > 0])
+        if not (left or right):
             continue
-        farthest = max(max(missed), _farthest_miss(body, reference, float(root)))
+        # close to the root misses are sporadic on both sides (gelu' misses 0.018 above
+        # its root, and 1.3 below it but nowhere else above): each side reaches at least
+        # as far as the other within NEAR_ROOT
+        near = min(max(left, right), NEAR_ROOT)
+        low, high = float(root) - 1.5 * max(left, near), float(root) + 1.5 * max(right, near)
         # beyond PATCH_REACH the misses are left to the span's tiles, cheaper per input;
         # but the patch covers two tiles each way: a tile fitted next to the root would
         # have to be accurate relative to values near 0
-        tile = _tiling(float(root) - 1.5 * farthest, float(root) + 1.5 * farthest)[1]
-        patch = _patch(reference.value, root, max(min(max(missed), PATCH_REACH), 2 * tile))
+        tile = _tiling(low, high)[1]
+        nearest_reach = max(map(abs, missed)) if missed else max(left, right)
+        patch = _patch(reference.value, root, max(min(nearest_reach, PATCH_REACH), 2 * tile))
         if patch is not None:
             patches.append(patch)
-            reach = float(max(patch[2], 1.5 * farthest))
-            spans.append((float(root) - reach, float(root) + reach))
+            spans.append((min(low, float(root) - patch[2]), max(high, float(root) + patch[2])))
     return tuple(patches), tuple(spans)
 
 
-def _farthest_miss(body, reference, root, window=1.0, samples=1500):
-    """The farthest offset from root within `window`, among dense random inputs, where the
-    float formula misses the accuracy bound against 50-digit mpmath (long double cannot
-    tell: SciPy's ndtr has no long-double loop, so gelu' there cancels the same way).
-    Rounding noise near a root makes misses sporadic, so a few offsets per octave can step
-    over them."""
+def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 14,
+                   suspects=600):
+    """The farthest offsets (below the root, above it) within `window` where the float
+    formula misses the accuracy bound against 50-digit mpmath. Rounding noise near a root makes misses
+    sporadic (quick_gelu' once missed by 3 % at one input in 1500), so a few offsets per
+    octave can step over them. Two searches: `dense` evenly spaced inputs compared with
+    the formula in long double, where the float one is off by more than half the bound
+    are suspects, checked with mpmath from the farthest in (long double alone cannot
+    judge: it keeps the rounding of constants such as 1.702); and `samples` random inputs
+    checked with mpmath (long double sees nothing where a function has no long-double
+    loop: SciPy's ndtr, so gelu' there cancels the same way)."""
+    evenly = root + window * np.linspace(-1, 1, dense)
+    try:
+        suspect = evenly[bad_inputs(body, evenly, ulps=2.0, share=0.5)]
+    except TypeError:  # no long-double loop at all
+        suspect = evenly[:0]
     rng = np.random.default_rng(0)
     offsets = window * np.concatenate([rng.uniform(-1, 1, samples), np.geomspace(1e-9, 1, 60),
                                        -np.geomspace(1e-9, 1, 60)])
-    points = root + offsets
+    nearest_first = np.argsort(np.abs(suspect - root))
+    points = np.concatenate([suspect[nearest_first[::-1][:suspects]], root + offsets])
     with np.errstate(all="ignore"):
         got = np.broadcast_to(body(points), points.shape)
-    farthest = 0.0
-    for offset, point, value in zip(offsets, points, got):
+    farthest = [0.0, 0.0]  # below the root, above it
+    for point, value in zip(points, got):
+        side, offset = int(point > root), abs(float(point - root))
+        if offset <= farthest[side]:
+            continue
         t, allowed = reference.at(point)
-        if t is not None and abs(offset) > farthest and ulp_error(value, t) > allowed:
-            farthest = abs(float(offset))
-    return farthest
+        if t is not None and ulp_error(value, t) > allowed:
+            farthest[side] = offset
+    return tuple(farthest)
 
 
 PATCH_REACH = 1 / 16
+NEAR_ROOT = 1 / 4
 # Each tile takes the lowest of these degrees that fits; the table runs at its highest.
 # Evaluation costs a coefficient lookup and a multiply-add per degree and input, so
 # narrow tiles at a low degree beat wide ones at a high degree (mish' fits at degree 5 on

@@ -37,11 +37,12 @@ def probe_points():
 STEP = 2.0**-24  # relative step of the finite difference that estimates x f'(x)
 
 
-def _bad(body, points):
-    """Inputs where float64 misses the long-double value by more than 3.5 ULP plus three quarters
-    the conditioning allowance of the accuracy bound (2 |x f'(x)| 2^-53, which no float
-    formula avoids: exp(-x^2/2) inherits the rounding of x^2). Long double NaN means its
-    formula has no long-double loop there: float64 is kept."""
+def bad_inputs(body, points, ulps=3.5, share=0.75):
+    """Inputs where float64 misses the long-double value by more than `ulps` ULP plus
+    `share` of the conditioning allowance of the accuracy bound (2 |x f'(x)| 2^-53, which
+    no float formula avoids: exp(-x^2/2) inherits the rounding of x^2); the probe keeps a
+    margin below the bound (4 ULP, all of it). Long double NaN means its formula has no
+    long-double loop there: float64 is kept."""
     def evaluate(values, dtype):
         with np.errstate(all="ignore"):
             result = body(values.astype(dtype))
@@ -56,7 +57,7 @@ def _bad(body, points):
                  - evaluate(extended_points * (1 - STEP), np.longdouble)) / (2 * STEP)
         allowance = np.nan_to_num(np.abs(slope).astype(np.float64) * 2.0**-52,
                                   nan=0.0, posinf=0.0)
-        tolerance = 3.5 * np.spacing(np.abs(extended)) + 0.75 * allowance
+        tolerance = ulps * np.spacing(np.abs(extended)) + share * allowance
         agree = (single == extended) | (np.abs(single - extended) <= tolerance)
     return ~agree & ~np.isnan(extended)
 
@@ -98,8 +99,8 @@ def _widen(body, hole, covered=(), rounds=8, samples=2048):
         width = high - low
         left = rng.uniform(low - width, low, samples)
         right = rng.uniform(high, high + width, samples)
-        bad_left = _bad(body, left) & ~_inside(left, covered)
-        bad_right = _bad(body, right) & ~_inside(right, covered)
+        bad_left = bad_inputs(body, left) & ~_inside(left, covered)
+        bad_right = bad_inputs(body, right) & ~_inside(right, covered)
         if not bad_left.any() and not bad_right.any():
             break
         if bad_left.any():
@@ -141,7 +142,7 @@ def repair_regions(body, specials_ok, covered=(), spans=()):
     where the formula misses (symact.patches): both become holes as they are."""
     points = probe_points()
     try:
-        bad = _bad(body, points)
+        bad = bad_inputs(body, points)
     except TypeError:  # a SciPy function without a long-double loop: nothing to gain
         bad = np.zeros(points.shape, dtype=bool)
     bad &= ~_inside(points, list(covered) + list(spans))
