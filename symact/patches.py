@@ -132,9 +132,10 @@ def root_patches(expr, body):
     """(patches, spans) for expr around every root in SEARCH where body (its float code)
     misses the accuracy bound. A patch is (root hi, root lo, Taylor radius, Taylor
     coefficients), at most PATCH_REACH (or two tiles) wide; its span (low, high) reaches
-    half as far again as the farthest input near the root where a dense check against
-    mpmath finds the formula missing, and becomes a hole (symact.probe), where tiles take
-    over from the patch."""
+    on each side half as far again as the farthest input on that side where a dense check
+    against mpmath finds the formula missing (gelu' misses down to -1.56, and above its
+    root only close to it), and becomes a hole (symact.probe), where tiles take over from
+    the patch."""
     if expr.has(sp.Piecewise) and any(
             any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
             for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
