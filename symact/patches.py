@@ -170,9 +170,9 @@ def root_patches(expr, body):
 def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 14,
                    suspects=600):
     """The farthest offsets (below the root, above it) within `window` where the float
-    formula misses the accuracy bound against 50-digit mpmath. Rounding noise near a root makes misses
-    sporadic (quick_gelu' once missed by 3 % at one input in 1500), so a few offsets per
-    octave can step over them. Two searches: `dense` evenly spaced inputs compared with
+    formula misses the accuracy bound against 50-digit mpmath. Rounding noise near a root
+    makes misses sporadic (quick_gelu' once missed by 3 % at one input in 1500), so a few
+    offsets per octave can step over them. Two searches: `dense` evenly spaced inputs compared with
     the formula in long double, where the float one is off by more than half the bound
     are suspects, checked with mpmath from the farthest in (long double alone cannot
     judge: it keeps the rounding of constants such as 1.702); and `samples` random inputs

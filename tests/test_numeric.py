@@ -778,6 +778,19 @@ def test_derivatives_meet_the_bound_all_around_their_roots(name, width):
     assert result["excess"] <= 0, (result["max_ulp"], result["at"])
 
 
+def test_misses_far_below_a_root_are_found_and_covered_on_that_side():
+    """gelu' misses the float formula's bound down to -1.56, below its root at -0.75
+    (gelu_tanh' down to -1.63), where 1500 random inputs around the root found no miss; the
+    dense search finds them, and the root's hole reaches past them below the root and
+    less far above it, where nothing is missed beyond the root's neighbourhood."""
+    for name, point in (("gelu", -1.5617741658553457), ("gelu_tanh", -1.6253082623265296)):
+        function, expr = compiled(name, True)
+        assert measure(function, expr, np.array([point]))["excess"] <= 0
+        (root, *_), = function.__globals__["PATCHES"]
+        low, high = next(h for h in function.__globals__["HOLES"] if h[0] < root < h[1])
+        assert low < point and high - root < root - point
+
+
 def test_steps_add_in_the_order_they_were_checked():
     """A step function whose partial sums were checked as ((1/3 + 2/3) - 1) must add them
     in that order (2/3 - 1 + 1/3 is -5.6e-17), and in float64 also when the repair pass
