@@ -172,17 +172,21 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 1
     """The farthest offsets (below the root, above it) within `window` where the float
     formula misses the accuracy bound against 50-digit mpmath. Rounding noise near a root
     makes misses sporadic (quick_gelu' once missed by 3 % at one input in 1500), so a few
-    offsets per octave can step over them. Two searches: `dense` evenly spaced inputs compared with
-    the formula in long double, where the float one is off by more than half the bound
-    are suspects, checked with mpmath from the farthest in (long double alone cannot
-    judge: it keeps the rounding of constants such as 1.702); and `samples` random inputs
-    checked with mpmath (long double sees nothing where a function has no long-double
-    loop: SciPy's ndtr, so gelu' there cancels the same way)."""
+    offsets per octave can step over them. Two searches: `dense` evenly spaced inputs
+    compared with the formula in long double, and `samples` random inputs checked with
+    mpmath (long double sees nothing where a function has no long-double loop: SciPy's
+    ndtr, so gelu' there cancels the same way). Where the float formula is off the
+    long-double one by more than half the bound, the input is a suspect, checked with
+    mpmath from the farthest in; by more than NEAR_MISS of it, a miss: long double keeps
+    the rounding of constants such as 1.702, which took quick_gelu' 7 % past the bound at
+    -0.8106, where long double put it at 97 %, and sporadic misses lie between the dense
+    inputs."""
     evenly = root + window * np.linspace(-1, 1, dense)
     try:
         suspect = evenly[bad_inputs(body, evenly, ulps=2.0, share=0.5)]
+        near = evenly[bad_inputs(body, evenly, ulps=4 * NEAR_MISS, share=NEAR_MISS)]
     except TypeError:  # no long-double loop at all
-        suspect = evenly[:0]
+        suspect = near = evenly[:0]
     rng = np.random.default_rng(0)
     offsets = window * np.concatenate([rng.uniform(-1, 1, samples), np.geomspace(1e-9, 1, 60),
                                        -np.geomspace(1e-9, 1, 60)])
@@ -190,7 +194,7 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 1
     points = np.concatenate([suspect[nearest_first[::-1][:suspects]], root + offsets])
     with np.errstate(all="ignore"):
         got = np.broadcast_to(body(points), points.shape)
-    farthest = [0.0, 0.0]  # below the root, above it
+    farthest = [float(max(root - near, default=0.0)), float(max(near - root, default=0.0))]
     for point, value in zip(points, got):
         side, offset = int(point > root), abs(float(point - root))
         if offset <= farthest[side]:
@@ -203,6 +207,7 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 1
 
 PATCH_REACH = 1 / 16
 NEAR_ROOT = 1 / 4
+NEAR_MISS = 0.8
 # Each tile takes the lowest of these degrees that fits; the table runs at its highest.
 # Evaluation costs a coefficient lookup and a multiply-add per degree and input, so
 # narrow tiles at a low degree beat wide ones at a high degree (mish' fits at degree 5 on

@@ -791,6 +791,17 @@ def test_misses_far_below_a_root_are_found_and_covered_on_that_side():
         assert low < point and high - root < root - point
 
 
+def test_a_near_miss_by_long_double_between_the_dense_inputs_is_covered():
+    """The float formula of quick_gelu' is 7 % past the bound at -0.8106, where long double,
+    which keeps the rounding of 1.702, puts it at 97 %, and no dense input of the root's
+    search was a miss: inputs within NEAR_MISS of the bound by long double count as misses,
+    and the root's hole reaches past this one."""
+    function, expr = compiled("quick_gelu", True)
+    point = -0.810612665055841
+    assert measure(function, expr, np.array([point]))["excess"] <= 0
+    assert any(low < point < high for low, high in function.__globals__["HOLES"])
+
+
 def test_steps_add_in_the_order_they_were_checked():
     """A step function whose partial sums were checked as ((1/3 + 2/3) - 1) must add them
     in that order (2/3 - 1 + 1/3 is -5.6e-17), and in float64 also when the repair pass
