@@ -194,7 +194,8 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 1
     points = np.concatenate([suspect[nearest_first[::-1][:suspects]], root + offsets])
     with np.errstate(all="ignore"):
         got = np.broadcast_to(body(points), points.shape)
-    farthest = [float(max(root - near, default=0.0)), float(max(near - root, default=0.0))]
+    farthest = [float((root - near[near < root]).max(initial=0.0)),  # below the root
+                float((near[near > root] - root).max(initial=0.0))]  # above it
     for point, value in zip(points, got):
         side, offset = int(point > root), abs(float(point - root))
         if offset <= farthest[side]:
