@@ -22,7 +22,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .accuracy import Reference, ulp_error
+from .accuracy import BOUND_ULPS, Reference, ulp_error
 from .probe import bad_inputs, typical_share
 from .symbols import x
 
@@ -133,7 +133,7 @@ def root_patches(expr, body):
     misses the accuracy bound. A patch is (root hi, root lo, Taylor radius, Taylor
     coefficients), at most PATCH_REACH (or two tiles) wide; its span (low, high) reaches
     on each side half as far again as the farthest input on that side where a dense check
-    against mpmath finds the formula missing (gelu' misses down to -1.56, and above its
+    against mpmath finds the formula missing (gelu' misses down to -1.64, and above its
     root only close to it), and becomes a hole (symact.probe), where tiles take over from
     the patch."""
     if expr.has(sp.Piecewise) and any(
@@ -151,8 +151,8 @@ def root_patches(expr, body):
         if not (left or right):
             continue
         # close to the root misses are sporadic on both sides (gelu' misses 0.018 above
-        # its root, and 1.3 below it but nowhere else above): each side reaches at least
-        # as far as the other within NEAR_ROOT
+        # its root, and 0.88 below it but nowhere farther above): each side reaches at
+        # least as far as the other within NEAR_ROOT
         near = min(max(left, right), NEAR_ROOT)
         low, high = float(root) - 1.5 * max(left, near), float(root) + 1.5 * max(right, near)
         # beyond PATCH_REACH the misses are left to the span's tiles, cheaper per input;
@@ -183,15 +183,15 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 1
     inputs."""
     evenly = root + window * np.linspace(-1, 1, dense)
     try:
-        suspect = evenly[bad_inputs(body, evenly, ulps=2.0, share=0.5)]
-        near = evenly[bad_inputs(body, evenly, ulps=4 * NEAR_MISS, share=NEAR_MISS)]
+        suspect = evenly[bad_inputs(body, evenly, ulps=BOUND_ULPS / 2, share=0.5)]
+        near = evenly[bad_inputs(body, evenly, ulps=BOUND_ULPS * NEAR_MISS, share=NEAR_MISS)]
     except TypeError:  # no long-double loop at all
         suspect = near = evenly[:0]
     rng = np.random.default_rng(0)
     offsets = window * np.concatenate([rng.uniform(-1, 1, samples), np.geomspace(1e-9, 1, 60),
                                        -np.geomspace(1e-9, 1, 60)])
-    nearest_first = np.argsort(np.abs(suspect - root))
-    points = np.concatenate([suspect[nearest_first[::-1][:suspects]], root + offsets])
+    farthest_first = np.argsort(np.abs(suspect - root))[::-1]
+    points = np.concatenate([suspect[farthest_first[:suspects]], root + offsets])
     with np.errstate(all="ignore"):
         got = np.broadcast_to(body(points), points.shape)
     farthest = [float((root - near[near < root]).max(initial=0.0)),  # below the root
