@@ -56,6 +56,48 @@ def _erfc(u):
     return scipy.special.erfc(u)
 
 
+def _lambertw(u):
+    """The principal branch of Lambert W as a real function: NaN below -1/e, where it is
+    complex (SciPy returns complex numbers everywhere). Long double (the repair pass)
+    beyond the float64 range, where an argument such as x^2 lands: Newton's method on
+    w + log w = log u from log u - log log u; elsewhere as for `special`."""
+    if np.asarray(u).dtype != np.longdouble:
+        w = scipy.special.lambertw(u)
+        return np.where(w.imag == 0, w.real, np.nan)
+    u = np.asarray(u)
+    narrow = u.astype(np.float64)
+    w = np.asarray(_lambertw(narrow)).astype(np.longdouble)
+    huge = np.isinf(narrow) & np.isfinite(u)
+    if huge.any():
+        log_u = np.log(u[huge])
+        guess = log_u - np.log(log_u)
+        for _ in range(4):  # quadratic convergence from within 1e-5 (log u > 709)
+            guess -= (guess + np.log(guess) - log_u) / (1 + 1 / guess)
+        w[huge] = guess
+    return w
+
+
+class _Float64Special:
+    """scipy.special as the generated code calls it (special.erf, special.psi, ...).
+    SciPy has no long-double loops, so the repair pass's long-double inputs are computed
+    in float64 and handed back in long double: that adds neither range nor digits there,
+    but the formula around the call still gains both."""
+
+    def __getattr__(self, name):
+        function = getattr(scipy.special, name)
+
+        def call(*args):
+            if any(np.asarray(a).dtype == np.longdouble for a in args):
+                wide = [np.asarray(a, dtype=np.float64) for a in args]
+                return np.asarray(function(*wide)).astype(np.longdouble)
+            return function(*args)
+        call.__name__ = name
+        return call
+
+
+special = _Float64Special()
+
+
 def _steps(x, base, steps, out=None):
     """base + jump_1 [x > point_1] + jump_2 [x > point_2] + ... (x >= point when inclusive),
     summed in that order, the order in which the printer checked that each partial sum is
@@ -492,6 +534,14 @@ class _Printer(SciPyPrinter):
     def _print_erfc(self, expr):
         return f"_erfc({self._print(expr.args[0])})"
 
+    def _print_LambertW(self, expr):
+        return f"_lambertw({self._print(expr.args[0])})"
+
+    def _module_format(self, fqn, register=True):
+        if fqn.startswith("scipy.special."):  # long-double inputs in the repair pass
+            return "special." + fqn[len("scipy.special."):]
+        return super()._module_format(fqn, register)
+
     def _print_Abs(self, expr):
         # not the builtin abs: an activation may be named abs, and a ufunc can work in place
         return f"numpy.absolute({self._print(expr.args[0])})"
@@ -807,6 +857,9 @@ def _fresh(node):
         return True  # a comparison's boolean array too: _into gives a float result its own
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
         return node.func.id in _TAKE_OUT  # helpers that return a new float array
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and isinstance(node.func.value, ast.Name) and node.func.value.id == "special":
+        return True  # scipy.special through symact.numeric.special: a new array
     return isinstance(node, ast.Call) and (_ufunc(node.func) is not None or _is_clip(node.func))
 
 
@@ -884,7 +937,8 @@ def _piecewise_linear(expr):
 
 
 # the helpers a printed body may call, shared with the vector code (symact.vector_numeric)
-BODY_HELPERS = {"_ndtr": _ndtr, "_erfc": _erfc, "_where": _where, "_sigmoid": _sigmoid,
+BODY_HELPERS = {"_ndtr": _ndtr, "_erfc": _erfc, "_lambertw": _lambertw, "special": special,
+                "_where": _where, "_sigmoid": _sigmoid,
                 "_clip": _clip, "_float": _float, "_softplus": _softplus, "_steps": _steps,
                 "_into": _into, "_sigmoid_nonpositive": _sigmoid_nonpositive}
 _NAMESPACE = {"numpy": np, "scipy": scipy, **BODY_HELPERS, "_blocks": _blocks,
@@ -954,7 +1008,7 @@ def _build(expr, name):
     regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits),
                              covered, spans)
     header = (
-        "import numpy\nimport scipy.special\n"
+        "import numpy\n"
         + import_line(set(_NAMESPACE) - {"numpy", "scipy"}) + "\n"
         f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
     # a body with a repair pass is blocked from one operation on: the pass's reductions

@@ -204,7 +204,7 @@ def source(act):
     sign = exponent_sign(expr) if not halves else None
     a = shift_coefficient(act) if sign is not None else None
     body_name = f"_{name}_body"
-    header = ("import numpy\nimport scipy.special\n"
+    header = ("import numpy\n"
               + import_line(BODY_HELPERS) +
               "from symact.vector_numeric import (_finish_vector, _prepare_vector, _shift,\n"
               "                                   _sum_but_peak, _times_sigmoid)\n\n")
