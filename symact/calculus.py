@@ -4,7 +4,8 @@ Kinks follow one rule: a Piecewise branch owns the boundary points its condition
 includes, and the derivative there is that branch's derivative. Definitions choose
 strict or non-strict inequalities so that this reproduces PyTorch autograd
 (CONVENTIONS §2). Max, Min and Heaviside are turned into Piecewise first, so SymPy's
-Heaviside(0) = 1/2 never appears; DiracDelta terms (zero away from kinks) are dropped.
+Heaviside(0) = 1/2 never appears; DiracDelta terms (zero away from kinks) are dropped,
+and floor and ceiling, constant between their jumps, have derivative 0.
 """
 import sympy as sp
 
@@ -41,9 +42,25 @@ def _extremum_pw(args, beats):
     return sp.Piecewise((last, sp.And(*[beats(last, a) for a in earlier])), (rest, True))
 
 
+class floor(sp.floor):
+    """floor with derivative 0, which SymPy leaves unevaluated: the Dirac deltas at its
+    jumps are dropped, as Heaviside's are."""
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+
+class ceiling(sp.ceiling):
+    """ceiling with derivative 0 (see floor)."""
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+
 def normalize(expr):
     """The form every consumer differentiates and evaluates."""
-    return max_min_to_piecewise(sp.sympify(expr))
+    return max_min_to_piecewise(sp.sympify(expr)).replace(sp.floor, floor).replace(
+        sp.ceiling, ceiling)
 
 
 def differentiate(expr, n=1, var=x, tidied=True):

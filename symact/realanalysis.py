@@ -12,6 +12,7 @@ from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
 from .budget import attempt
 from .calculus import normalize
+from .errors import SymactError
 from .heads import to_elementary
 from .limits import limit_at
 from .reference import mp_function
@@ -287,6 +288,9 @@ def candidates(piece):
     f on the piece; exact when all are closed forms, complete when SymPy's solveset found
     every critical point (only then do they prove a bound)."""
     e, lo, hi = piece.expr, piece.lo, piece.hi
+    if e.has(sp.floor, sp.ceiling):  # their derivative 0 would make them look constant
+        raise SymactError("bounds are derived piece by piece, and floor and ceiling jump at "
+                          "every integer: no finite set of pieces covers them")
     interval = sp.Interval.open(lo, hi)
     if is_zero(sp.diff(e, x)):
         value = simplify_value(e.subs(x, piece.representative()))
