@@ -7,6 +7,7 @@ precision doubles, up to MAX_DIGITS.
 import mpmath
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
+from sympy.codegen.rewriting import log1p_opt, optimize
 
 from .heads import Phi, softplus, to_elementary
 from .symbols import x
@@ -14,11 +15,12 @@ from .symbols import x
 
 def _mp_form(expr):
     """Heads in forms that do not cancel at any precision (log(1 + e^-316) is 0 at 120
-    digits, log1p is not), then the rest in elementary functions."""
+    digits, log1p is not), then the rest in elementary functions, with log(1 + u) as
+    log1p(u) wherever a user wrote it (x log(1 + e^x))."""
     expr = expr.replace(softplus, lambda u: log1p(sp.exp(u)))
     # not erfc(-u/sqrt 2)/2: SymPy rewrites erfc(-z) as 2 - erfc(z), which cancels
     expr = expr.replace(Phi, _NCDF)
-    return to_elementary(expr)
+    return optimize(to_elementary(expr), [log1p_opt])
 
 
 _NCDF = sp.Function("ncdf")

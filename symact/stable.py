@@ -17,6 +17,9 @@ constants it jumps to -> that piece on a clipped input times its interval's indi
 the constants' steps (hard_swish', no select), and a constant
 factor of a Piecewise moved into its branches (one rounding).
 """
+import functools
+import math
+
 import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import hypot
@@ -31,6 +34,8 @@ PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the fo
 
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
+    expr = expr.replace(lambda e: isinstance(e, sp.log), _guarded(_log_one_plus_exp))
+    expr = _exp_fractions(expr)
     for matches, rule in _RULES:
         expr = expr.replace(matches, _guarded(rule))
     return optimize(expr, [expm1_opt, log1p_opt])
@@ -46,6 +51,88 @@ def _guarded(rule):
                 ZeroDivisionError):
             return expr
     return apply
+
+
+# ---- functions of e^u ---------------------------------------------------------------------
+def _log_one_plus_exp(log):
+    """log(1 + e^u) as softplus(u): e^u overflows from u = 709.78 on, softplus never."""
+    inner = log.args[0]
+    if isinstance(inner, sp.Add) and len(inner.args) == 2 and sp.S.One in inner.args:
+        other = inner.args[0] if inner.args[1] == 1 else inner.args[1]
+        if isinstance(other, sp.exp):
+            return softplus(other.args[0])
+    return log
+
+
+def _exp_fractions(expr):
+    """expr with its rational functions of e^u written through sigmoids where
+    _exp_fraction_as_sigmoids can: the largest sub-expressions first, since a part of
+    such a fraction converted alone leaves e^u factors that overflow. A sum is converted
+    whole only where that takes fewer operations than its terms converted one by one:
+    1 - (e^x - e^-x)^2/(e^x + e^-x)^2 (tanh') is 4 s t whole, and 1 - s^2 - t^2 + 2 s t,
+    which cancels for large |x|, term by term."""
+    if not expr.args or not expr.has(sp.exp):
+        return expr
+    whole = None
+    if isinstance(expr, sp.Expr):
+        whole = attempt(_exp_fraction_as_sigmoids, expr, seconds=PROOF_SECONDS)
+    if whole is not None and not isinstance(expr, sp.Add):
+        return whole
+    parts = expr.func(*[_exp_fractions(a) for a in expr.args])
+    if whole is not None and sp.count_ops(whole) < sp.count_ops(parts):
+        return whole
+    return parts
+
+
+def _exp_fraction_as_sigmoids(expr):
+    """A rational function of E = e^u with denominator C E^j (1 + E)^m, m >= 1, as
+    the sum of p_k/C s^(k-j) t^(m+j-k) over the terms p_k E^k of its numerator, where
+    s = sigma(u), t = sigma(-u): E = s/t and 1/(1 + E) = t. When j <= k <= m + j for
+    every k, no factor exceeds 1 and nothing overflows; otherwise, or for any other
+    shape, None. SymPy writes the derivative of x/(1 + e^-2x) as
+    (2x + e^2x + 1) e^2x/(e^2x + 1)^2, which is inf/inf from x = 355 on; as
+    (2x + 1) s t + s^2 with u = 2x it is 1 there. Factors free of e^u stay as they are
+    (a Poly would expand them, and 1 - tanh^2 must stay whole for its own rule)."""
+    if isinstance(expr, sp.Mul) and not all(f.has(sp.exp) for f in expr.args):
+        inner = _exp_fraction_as_sigmoids(sp.Mul(*[f for f in expr.args if f.has(sp.exp)]))
+        return None if inner is None else \
+            sp.Mul(*[f for f in expr.args if not f.has(sp.exp)]) * inner
+    split = [e.args[0].as_coeff_Mul() for e in expr.atoms(sp.exp)]
+    core = split[0][1]
+    if any(c != core or not k.is_Rational for k, c in split):
+        return None
+    step = functools.reduce(sp.gcd, [k for k, _ in split])
+    e_u = sp.Dummy("E", positive=True)
+    in_e = expr.replace(lambda e: isinstance(e, sp.exp),
+                        lambda e: e_u ** (e.args[0].as_coeff_Mul()[0] / step))
+    numerator, denominator = sp.fraction(sp.together(in_e))
+    try:
+        top, bottom = sp.Poly(numerator, e_u), sp.Poly(denominator, e_u)
+    except sp.PolynomialError:
+        return None
+    # (E - 1/E)/(E + 1/E) = (E^2 - 1)/(E^2 + 1): a fraction of E^d, u scaled by d
+    d = functools.reduce(math.gcd, [k for poly in (top, bottom) for (k,), _ in poly.terms()])
+    if d > 1:
+        top, bottom = (sp.Poly({(k // d,): p for (k,), p in poly.terms()}, e_u)
+                       for poly in (top, bottom))
+        step *= d
+    m = j = 0
+    for factor in (e_u + 1, e_u):
+        while True:
+            quotient, remainder = sp.div(bottom, sp.Poly(factor, e_u))
+            if not remainder.is_zero:
+                break
+            bottom = quotient
+            if factor == e_u:
+                j += 1
+            else:
+                m += 1
+    if m == 0 or bottom.degree() != 0 or not all(j <= k <= m + j for (k,), _ in top.terms()):
+        return None
+    u = step * core
+    s, t = sigmoid(u), sigmoid(-u)
+    return sp.Add(*[p * s**(k - j) * t**(m + j - k) for (k,), p in top.terms()]) / \
+        bottom.as_expr()
 
 
 # ---- products -----------------------------------------------------------------------------
@@ -106,6 +193,10 @@ def _pair(first, second):
             s, u = core.args
             return k * u**2 / (core + s)
     coeff, core = first.as_coeff_Mul()
+    other_coeff, other_core = second.as_coeff_Mul()
+    if isinstance(core, sigmoid) and isinstance(other_core, sigmoid) and other_coeff == -coeff \
+            and sp.expand(core.args[0] + other_core.args[0]) == 0:  # c (sigma(u) - sigma(-u))
+        return coeff * sp.tanh(core.args[0] / 2)
     if isinstance(core, hypot):
         s, u = core.args
         if sp.simplify(second - coeff * u) == 0:  # c*(hypot(s, u) + u)
