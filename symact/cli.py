@@ -515,6 +515,13 @@ def main(argv=None, out=None):
     except SymactError as error:
         print(f"symact: error: {error}", file=sys.stderr)
         return 2
+    except (MemoryError, RecursionError) as error:
+        # mpmath at arguments such as e^(e^40) (tanh(exp(x)) in an integral over the
+        # reals) allocates a number of bits it cannot hold
+        what = "memory" if isinstance(error, MemoryError) else "recursion depth"
+        print(f"symact: error: the computation ran out of {what} (a value of the "
+              "expression too large to represent exactly)", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("symact: interrupted", file=sys.stderr)
         return 130
