@@ -102,6 +102,11 @@ def test_codegen_prints_runnable_source():
     (["show", "x" * 10000], "unknown activation"),
     (["show", "sigmoid", "--format", "yaml"], "invalid choice"),
     ([], "required"),
+    # the properties and gradient gain work piece by piece; floor jumps at every integer
+    (["analyze", "x*floor(x)"], "floor and ceiling jump"),
+    (["gradient-gain", "x*floor(x)"], "floor and ceiling jump"),
+    # mpmath's tanh(e^t) for the large t of an integral over the reals: MemoryError
+    (["gradient-gain", "x*tanh(exp(x))"], "ran out of memory"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message):
     status, out, err = run(*argv)

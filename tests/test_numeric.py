@@ -512,6 +512,39 @@ def test_an_activation_named_like_a_builtin_or_a_helper():
         symact.define("numpy", "x").numpy()
 
 
+@pytest.mark.parametrize("expr, derivative", [("x*erf(x)", True), ("LambertW(x**2)", False),
+                                              ("x*floor(x)", True), ("x*floor(x)", False)])
+def test_user_definitions_with_special_functions_and_steps(expr, derivative):
+    """SciPy's special functions have no long-double loops: the repair pass (NaN, the
+    tails) raised TypeError for x*erf(x)'. SciPy's lambertw returns complex numbers,
+    which the result's cast warned about; floor's derivative, which SymPy leaves
+    unevaluated, failed to print."""
+    _check_definition(expr, derivative)
+
+
+@pytest.mark.parametrize("expr, derivative", [
+    ("x/(1 + exp(-2*x))", True), ("x*log(1 + exp(x))", False), ("x*log(1 + exp(x))", True),
+    ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", False),
+    ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", True)])
+def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivative):
+    """Written with e^x instead of sigmoid, softplus or tanh, these overflowed: x
+    log(1 + e^x) was inf from x = 11357 on (beyond long double's exp, which the repair
+    pass used), and the derivatives of the others NaN there (inf/inf). They are now
+    rewritten through sigmoids and softplus, which never overflow."""
+    _check_definition(expr, derivative)
+
+
+def _check_definition(expr, derivative):
+    act = symact.define("mine", expr)
+    function = act.numpy_derivative() if derivative else act.numpy()
+    result = measure(function, act.derivative(1) if derivative else act.expr, GRID)
+    assert not result["warnings"], result["warnings"]
+    assert result["excess"] <= 0, (result["max_ulp"], result["at"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(function(np.array([np.nan, 1.0]))).tolist() == [True, False]
+
+
 @pytest.mark.parametrize("name", ["sigmoid", "mish", "squareplus", "threshold", "relu6",
                                   "sparse_plus", "gelu", "leaky_relu"])
 def test_blocked_evaluation_is_the_whole_array_evaluation(name):
@@ -705,6 +738,9 @@ def test_patch_is_as_narrow_as_the_misses():
     "sigmoid(x)*sigmoid(-x)", "4*sigmoid(2*x)*sigmoid(-2*x)", "x*sigmoid(3*x)*sigmoid(-3*x)",
     "tanh(softplus(x))", "x*tanh(softplus(x))", "1 - tanh(softplus(x))**2",
     "x*sigmoid(x)*(1 - tanh(softplus(x))**2) + tanh(softplus(x))",
+    "x*log(1 + exp(x))", "(2*x + exp(2*x) + 1)*exp(2*x)/(exp(2*x) + 1)**2",
+    "(exp(x) - exp(-x))/(exp(x) + exp(-x))", "1 - (exp(x) - exp(-x))**2/(exp(x) + exp(-x))**2",
+    "sigmoid(3*x) - sigmoid(-3*x)",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
