@@ -7,7 +7,6 @@ precision doubles, up to MAX_DIGITS.
 import mpmath
 import sympy as sp
 from sympy.codegen.cfunctions import log1p
-from sympy.codegen.rewriting import log1p_opt, optimize
 
 from .heads import Phi, softplus, to_elementary
 from .symbols import x
@@ -20,7 +19,13 @@ def _mp_form(expr):
     expr = expr.replace(softplus, lambda u: log1p(sp.exp(u)))
     # not erfc(-u/sqrt 2)/2: SymPy rewrites erfc(-z) as 2 - erfc(z), which cancels
     expr = expr.replace(Phi, _NCDF)
-    return optimize(to_elementary(expr), [log1p_opt])
+    return to_elementary(expr).replace(_is_log_one_plus, lambda e: log1p(e.args[0] - 1))
+
+
+def _is_log_one_plus(expr):
+    """Whether expr is log(1 + u) (sympy.codegen's log1p_opt factors, slowly)."""
+    return isinstance(expr, sp.log) and isinstance(expr.args[0], sp.Add) \
+        and sp.S.One in expr.args[0].args
 
 
 _NCDF = sp.Function("ncdf")
