@@ -1,7 +1,10 @@
 """Symbolic rewrites that make an expression numerically stable before it becomes code.
 
 Each rule replaces a form that loses digits in float64 by an equal one that does not;
-rules match expression heads, never activation names, so user definitions get them too:
+rules match expression heads, never activation names, so user definitions get them too.
+Definitions written with e^x first get the heads: log(1 + e^u) -> softplus(u), and a
+rational function of e^u over a power of 1 + e^u -> a polynomial in sigma(u), sigma(-u).
+Then: sigma(u) - sigma(-u) = tanh(u/2),
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
 tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
