@@ -340,7 +340,9 @@ def _to_repair(values, safe, holes):
     overflows or underflows; NaN and +-inf always fall outside) or within a hole (low,
     high), around 0 or a root; None when no element can be affected. Two reductions (min,
     max) decide that, or one sum when SAFE is the whole float line and there are no holes,
-    so typical inputs pay for no mask."""
+    or one sum of squares when SAFE is symmetric, there are no holes and the block's
+    inputs are small beside the bound (arctan', isru: 1.65 ms per 1e6 against 1.97), so
+    typical inputs pay for no mask."""
     if values.dtype != np.float64 or values.size == 0:
         return None
     mask = None
@@ -349,6 +351,8 @@ def _to_repair(values, safe, holes):
         if np.isfinite(_sum_of_zeros(values)):
             return None
         return ~np.isfinite(values)
+    if not holes and -safe[0] == safe[1] and _sum_of_squares(values) < safe[1] * safe[1] / 2:
+        return None  # every x^2 <= sum x^2 < high^2 (NaN, inf and overflow compare false)
     low, high = values.min(), values.max()
     if not (low >= safe[0] and high <= safe[1]):  # NaN lands here too
         mask = ~((values >= safe[0]) & (values <= safe[1]))
@@ -402,6 +406,15 @@ def _sum_of_zeros(values):
     return np.add.reduce(values, axis=None)
 
 
+def _sum_of_squares(values):
+    """sum(values^2) by one BLAS dot on one block (NaN when any element is NaN or +-inf,
+    inf when it overflows); on other layouts inf, which sends the caller to min and max.
+    Halving the bound it is compared with absorbs the dot's rounding (n eps < 1e-11)."""
+    if values.ndim == 1 and values.size <= BLOCK and values.flags.c_contiguous:
+        return np.dot(values, values)
+    return math.inf
+
+
 def _horner(coefficients, d):
     """sum coefficients[k] d^k, in place on one array."""
     total = np.full_like(d, coefficients[-1])
@@ -420,8 +433,8 @@ def _blocks(values, body, repair=None):
     """body(values), then _repair(..., *repair) when given, block by block into one
     result array that each block's last operation writes into: a formula with several
     temporaries then works in cache instead of paying for fresh 8 MB arrays (page
-    faults) per operation. Where the repair recomputes most of a block (sinc' over
-    [-10, 10]), the formula runs only on the other elements. Element-wise, so the values
+    faults) per operation. Where the repair recomputes most of a block (sinc' on
+    |x| < 4.87), the formula runs only on the other elements. Element-wise, so the values
     are those of one call on the whole array, bit for bit."""
     def run(part, out=None):
         if repair is None:
