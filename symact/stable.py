@@ -4,7 +4,7 @@ Each rule replaces a form that loses digits in float64 by an equal one that does
 rules match expression heads, never activation names, so user definitions get them too.
 Definitions written with e^x first get the heads: log(1 + e^u) -> softplus(u), and a
 rational function of e^u over a power of 1 + e^u -> a polynomial in sigma(u), sigma(-u).
-Then: sigma(u) - sigma(-u) = tanh(u/2),
+Then: sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1,
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
 tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
@@ -134,8 +134,13 @@ def _exp_fraction_as_sigmoids(expr):
         return None
     u = step * core
     s, t = sigmoid(u), sigmoid(-u)
-    return sp.Add(*[p * s**(k - j) * t**(m + j - k) for (k,), p in top.terms()]) / \
-        bottom.as_expr()
+    powers = [(k - j, m + j - k) for (k,), _ in top.terms()]
+    # the powers of s and t common to every term, factored out: e^u/(1 + e^u)^2 has the
+    # derivative s t (t - s), and t - s = -tanh(u/2) keeps its digits near u = 0
+    least_s, least_t = min(a for a, _ in powers), min(b for _, b in powers)
+    inner = sp.Add(*[p * s**(a - least_s) * t**(b - least_t)
+                     for ((k,), p), (a, b) in zip(top.terms(), powers)])
+    return s**least_s * t**least_t * inner / bottom.as_expr()
 
 
 # ---- products -----------------------------------------------------------------------------
@@ -191,6 +196,8 @@ def _pair(first, second):
         quotient = _one_plus_ratio(second / first)
         if quotient is not None:
             return first * quotient
+        if isinstance(core, sigmoid) and first == -coeff / 2:  # c sigma(u) - c/2
+            return coeff / 2 * sp.tanh(core.args[0] / 2)
         k, core = second.as_coeff_Mul()
         if isinstance(core, hypot) and first == -k * core.args[0]:  # k*(hypot(s, u) - s)
             s, u = core.args

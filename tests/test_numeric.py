@@ -243,6 +243,22 @@ def test_repair_leaves_other_elements_untouched():
     np.testing.assert_array_equal(function(values)[1:], body(values[1:]))
 
 
+def test_a_block_cleared_by_its_sum_of_squares_still_repairs_every_outsider():
+    """Within a symmetric SAFE one dot product (the sum of squares) clears a block in
+    place of min and max; an element beyond the bound (isru's x^2 overflows there and
+    the formula gives 0), NaN and inf must still reach the repair, in blocks whose
+    other elements keep the formula's bits."""
+    isru = symact.get("isru").numpy()
+    inside = np.linspace(-30.0, 30.0, 70_000)  # more than one block
+    for position, value, expected in [(5, 1e200, 1.0), (65_540, -2e154, -1.0),
+                                      (69_999, np.inf, 1.0), (3, np.nan, np.nan)]:
+        values = inside.copy()
+        values[position] = value
+        got = isru(values)
+        assert np.array_equal(got[position], expected, equal_nan=True)
+        assert np.array_equal(np.delete(got, position), np.delete(isru(inside), position))
+
+
 def test_sigmoid_corrects_the_rounding_of_its_denominator():
     """1/(1 + e^-u) rounds 1 + e^-u; the kernel adds back what that rounding lost. On a
     0.01 grid over [-40, 40] the uncorrected form reaches 1.95 ULP (2.4 on a denser grid,
@@ -740,7 +756,7 @@ def test_patch_is_as_narrow_as_the_misses():
     "x*sigmoid(x)*(1 - tanh(softplus(x))**2) + tanh(softplus(x))",
     "x*log(1 + exp(x))", "(2*x + exp(2*x) + 1)*exp(2*x)/(exp(2*x) + 1)**2",
     "(exp(x) - exp(-x))/(exp(x) + exp(-x))", "1 - (exp(x) - exp(-x))**2/(exp(x) + exp(-x))**2",
-    "sigmoid(3*x) - sigmoid(-3*x)",
+    "sigmoid(3*x) - sigmoid(-3*x)", "2*sigmoid(x) - 1", "(1 - exp(x))*exp(x)/(exp(x) + 1)**3",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
