@@ -4,7 +4,8 @@ Each rule replaces a form that loses digits in float64 by an equal one that does
 rules match expression heads, never activation names, so user definitions get them too.
 Definitions written with e^x first get the heads: log(1 + e^u) -> softplus(u), and a
 rational function of e^u over a power of 1 + e^u -> a polynomial in sigma(u), sigma(-u).
-Then: sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1,
+Then: sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
+log cosh u through log1p of that and past cosh's overflow,
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
 tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
@@ -25,7 +26,7 @@ import math
 
 import numpy as np
 import sympy as sp
-from sympy.codegen.cfunctions import hypot
+from sympy.codegen.cfunctions import hypot, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .budget import attempt
@@ -41,7 +42,10 @@ def rewrite_stable(expr):
     expr = _exp_fractions(expr)
     for matches, rule in _RULES:
         expr = expr.replace(matches, _guarded(rule))
-    return optimize(expr, [expm1_opt, log1p_opt])
+    expr = optimize(expr, [expm1_opt, log1p_opt])
+    # log1p_opt takes the largest term out of a log: log(e^x + e^-x) = -x + log1p(e^2x)
+    return expr.replace(lambda e: isinstance(e, log1p) and isinstance(e.args[0], sp.exp),
+                        lambda e: softplus(e.args[0].args[0]))
 
 
 def _guarded(rule):
@@ -65,6 +69,19 @@ def _log_one_plus_exp(log):
         if isinstance(other, sp.exp):
             return softplus(other.args[0])
     return log
+
+
+def _log_cosh(log):
+    """log(cosh u) (the log-cosh loss) as log1p(2 sinh^2(m/2)) + (|u| - m), m =
+    min(|u|, 512): near 0, cosh u rounds away the u^2/2 that log cosh u is (log1p of
+    2 sinh^2(u/2) keeps it); cosh overflows from |u| = 710.5 on, and long double's
+    from 11357, while log cosh u = |u| - log 2 + log1p(e^-2|u|) grows like |u|, and from
+    512 on e^-1024 is far below its last bit. Up to 512 the sum adds an exact 0."""
+    if not isinstance(log.args[0], sp.cosh):
+        return log
+    size = sp.Abs(log.args[0].args[0])
+    clipped = sp.Min(size, 512)
+    return log1p(2 * sp.sinh(clipped / 2)**2) + (size - clipped)
 
 
 def _exp_fractions(expr):
@@ -224,6 +241,8 @@ def _one_plus(core, sign):
         return sigmoid(-core.args[0])
     if isinstance(core, sp.erf):
         return sp.erfc(-sign * core.args[0])
+    if isinstance(core, sp.cosh) and sign == -1:  # 1 - cosh u = -2 sinh^2(u/2)
+        return -2 * sp.sinh(core.args[0] / 2)**2
     if (sign == -1 and isinstance(core, sp.Pow) and core.exp == 2
             and isinstance(core.base, sp.tanh)):
         u = core.base.args[0]
@@ -639,5 +658,6 @@ _RULES = (  # in this order: cases first, so that later rules see Max/Min and cl
     (lambda e: isinstance(e, sp.Pow), _hypot_power),
     (lambda e: isinstance(e, sp.Add), _stable_sum),
     (lambda e: isinstance(e, sp.tanh), _tanh_softplus),
+    (lambda e: isinstance(e, sp.log), _log_cosh),
     (lambda e: isinstance(e, sp.Mul), _sigmoid_pair),
 )

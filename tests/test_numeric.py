@@ -541,13 +541,30 @@ def test_user_definitions_with_special_functions_and_steps(expr, derivative):
 @pytest.mark.parametrize("expr, derivative", [
     ("x/(1 + exp(-2*x))", True), ("x*log(1 + exp(x))", False), ("x*log(1 + exp(x))", True),
     ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", False),
-    ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", True)])
+    ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", True), ("log(exp(x) + exp(-x))", False),
+    ("log(cosh(x))", False), ("x*(cosh(x) - 1)", False)])
 def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivative):
     """Written with e^x instead of sigmoid, softplus or tanh, these overflowed: x
     log(1 + e^x) was inf from x = 11357 on (beyond long double's exp, which the repair
-    pass used), and the derivatives of the others NaN there (inf/inf). They are now
-    rewritten through sigmoids and softplus, which never overflow."""
+    pass used), and the derivatives of the others NaN there (inf/inf), as was
+    log(e^x + e^-x) (-x + log1p(e^2x)); log cosh x was inf there too. They are now
+    rewritten through sigmoids, softplus and sinh^2, which do not overflow before the
+    result does; x (cosh x - 1), now 2x sinh^2(x/2), checks that form."""
     _check_definition(expr, derivative)
+
+
+def test_log_of_a_sum_of_exponentials_and_log_cosh_take_their_stable_forms():
+    """The forms themselves (the accuracy test above checks their values): softplus
+    for the log1p(e^u) that SymPy's log1p_opt leaves, 2 sinh^2(u/2) for cosh u - 1, and
+    for log cosh u the same plus |u| - 512 from 512 on."""
+    from sympy.codegen.cfunctions import log1p
+    from symact.heads import softplus
+    from symact.stable import rewrite_stable
+    assert rewrite_stable(sp.log(sp.exp(x) + sp.exp(-x))) == softplus(2 * x) - x
+    assert rewrite_stable(sp.cosh(3 * x) - 1) == 2 * sp.sinh(3 * x / 2)**2
+    clipped = sp.Min(sp.Abs(x), 512)
+    assert rewrite_stable(sp.log(sp.cosh(x))) == \
+        sp.Abs(x) - clipped + log1p(2 * sp.sinh(clipped / 2)**2)
 
 
 def _check_definition(expr, derivative):
@@ -757,6 +774,7 @@ def test_patch_is_as_narrow_as_the_misses():
     "x*log(1 + exp(x))", "(2*x + exp(2*x) + 1)*exp(2*x)/(exp(2*x) + 1)**2",
     "(exp(x) - exp(-x))/(exp(x) + exp(-x))", "1 - (exp(x) - exp(-x))**2/(exp(x) + exp(-x))**2",
     "sigmoid(3*x) - sigmoid(-3*x)", "2*sigmoid(x) - 1", "(1 - exp(x))*exp(x)/(exp(x) + 1)**3",
+    "x*(cosh(x) - 1)",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
