@@ -105,7 +105,7 @@ def _exp_fractions(expr):
 
 
 def _exp_fraction_as_sigmoids(expr):
-    """A rational function of E = e^u with denominator C E^j (1 + E)^m, m >= 1, as
+    """A rational function of E = e^u with denominator C E^j (1 + E)^m as
     the sum of p_k/C s^(k-j) t^(m+j-k) over the terms p_k E^k of its numerator, where
     s = sigma(u), t = sigma(-u): E = s/t and 1/(1 + E) = t. When j <= k <= m + j for
     every k, no factor exceeds 1 and nothing overflows; otherwise, or for any other
@@ -147,7 +147,8 @@ def _exp_fraction_as_sigmoids(expr):
                 j += 1
             else:
                 m += 1
-    if m == 0 or bottom.degree() != 0 or not all(j <= k <= m + j for (k,), _ in top.terms()):
+    # m = 0 passes only a fraction that SymPy cancelled to one free of e^u
+    if bottom.degree() != 0 or not all(j <= k <= m + j for (k,), _ in top.terms()):
         return None
     u = step * core
     s, t = sigmoid(u), sigmoid(-u)

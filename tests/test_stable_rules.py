@@ -73,3 +73,30 @@ def test_sums_of_cases_keep_every_value(first, second, weight):
     (f, f_breaks), (g, g_breaks) = first, second
     total = f + weight * g
     _same_values(total, rewrite_stable(total), f_breaks + g_breaks)
+
+
+_COEFFICIENTS = [sp.Integer(0), sp.Integer(1), sp.Integer(-2), x, x + 1, sp.sin(x)]
+
+
+@st.composite
+def exp_fraction(draw):
+    """p_j E^j + ... + p_(j+m) E^(j+m) over (1 + E)^m E^j with E = e^(k x), coefficients
+    free of E: the shape _exp_fraction_as_sigmoids converts (derivatives of x σ(kx),
+    tanh and its powers written with e^x)."""
+    k = draw(st.sampled_from([1, 2, -1, sp.Rational(1, 2), -3]))
+    m, j = draw(st.integers(1, 3)), draw(st.integers(0, 1))
+    e_u = sp.exp(k * x)
+    top = sum(draw(st.sampled_from(_COEFFICIENTS)) * e_u**i for i in range(j, j + m + 1))
+    return top / ((e_u + 1)**m * e_u**j)
+
+
+@RULES
+@given(exp_fraction())
+def test_fractions_of_exponentials_become_sigmoids_with_the_same_values(fraction):
+    """No e^u is left (so nothing overflows), and the values are the fraction's at 30
+    digits, from where e^u is tiny to where it is huge."""
+    rewritten = rewrite_stable(fraction)
+    assert not rewritten.has(sp.exp), rewritten
+    for point in (-40, -sp.Rational(7, 3), 0, sp.Rational(1, 3), 5, 40):
+        a, b = _value(fraction, point), _value(rewritten, point)
+        assert abs(a - b) <= sp.Float(10)**-25 * (1 + abs(a)), (point, a, b, rewritten)
