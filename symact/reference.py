@@ -41,7 +41,8 @@ def mp_function(expr, digits=DIGITS):
     if expr.free_symbols - {x}:
         raise ValueError(f"unset symbols {sorted(map(str, expr.free_symbols - {x}))}")
     stable = sp.lambdify(x, _mp_form(expr), modules=_MODULES)
-    plain = sp.lambdify(x, to_elementary(expr), modules="mpmath")
+    plain = sp.lambdify(x, to_elementary(expr).replace(sp.erfc, lambda u: 1 - sp.erf(u)),
+                        modules="mpmath")
 
     def raw(point):
         try:
