@@ -12,10 +12,14 @@ import numpy as np
 import sympy as sp
 
 from . import calculus
+from .budget import attempt
 from .reference import mp_function
 
 TINY = mpmath.mpf(2) ** -1074
 POLE = "pole"  # the truth divides by zero there: +-inf or NaN are both acceptable
+# mpmath cannot hold the truth's intermediate values there (e^-(e^(10^300)) has an
+# exponent of 10^300 digits): measure leaves the point unjudged and lists it
+UNREACHABLE = "unreachable"
 BOUND_ULPS = 4.0
 # Round to nearest sends everything from max + ulp/2 = 2^1024 (1 - 2^-54) up to infinity.
 OVERFLOW = mpmath.mpf(2) ** 1024 * (1 - mpmath.mpf(2) ** -54)
@@ -48,6 +52,21 @@ def ulp(t):
     return max(mpmath.mpf(2) ** (mpmath.floor(mpmath.log(abs(t), 2)) - 52), TINY)
 
 
+REFERENCE_SECONDS = 5  # of CPU time per value: mpmath takes milliseconds where it can
+
+
+def _truth(function, point):
+    """function(point), or the marker for why there is none (see Reference.at)."""
+    try:
+        return function(point)
+    except ZeroDivisionError:
+        return POLE
+    except ValueError:
+        return None
+    except (OverflowError, MemoryError):
+        return UNREACHABLE
+
+
 class Reference:
     """The truth t(x) and the conditioning allowance of one expression."""
 
@@ -58,32 +77,33 @@ class Reference:
         self.slope = mp_function(slope) if not slope.has(sp.DiracDelta) else None
 
     def at(self, point):
-        """(t, allowed error in ULPs) at a float point; t is None outside the domain and
-        POLE where the definition divides by zero."""
+        """(t, allowed error in ULPs) at a float point; t is None outside the domain,
+        POLE where the definition divides by zero and UNREACHABLE where mpmath cannot
+        hold the intermediate values or takes over REFERENCE_SECONDS (Gompertz's
+        e^-(e^-x) at x = -10^10 reduces e^(10^10) to as many bits)."""
         with mpmath.workdps(50):
             p = mpmath.mpf(float(point))
-            try:
-                t = self.value(p)
-            except ZeroDivisionError:
-                return POLE, 0.0
-            except ValueError:
-                return None, 0.0
+            t = attempt(_truth, self.value, p, seconds=REFERENCE_SECONDS, default=UNREACHABLE)
+            if t is POLE or t is None or t is UNREACHABLE:
+                return t, 0.0
             if abs(mpmath.im(t)) > 0:
                 return None, 0.0
             t = mpmath.re(t)
             condition = 0.0
             if self.slope is not None and mpmath.isfinite(t):
-                try:
-                    g = mpmath.re(self.slope(p))
-                    condition = float(2 * abs(p * g) * mpmath.mpf(2) ** -53 / ulp(t))
-                except (ValueError, ZeroDivisionError):
+                g = attempt(_truth, self.slope, p, seconds=REFERENCE_SECONDS)
+                if g is None or g is POLE or g is UNREACHABLE:
                     condition = math.inf
+                else:
+                    condition = float(2 * abs(p * mpmath.re(g)) * mpmath.mpf(2) ** -53 / ulp(t))
             return t, BOUND_ULPS + condition
 
 
 def ulp_error(value, t):
     """Error of a float against an mpmath truth in ULPs of the truth (inf for wrong inf/NaN)."""
     value = float(value)
+    if t is UNREACHABLE:
+        return 0.0  # not judged: measure lists such points
     if t is POLE:
         return 0.0 if math.isnan(value) or math.isinf(value) else math.inf
     if t is None:
@@ -102,18 +122,22 @@ def ulp_error(value, t):
 
 def measure(function, expr, points=None):
     """Worst ULP error, worst excess over the allowed bound, the point of that excess and
-    the warnings raised, for function against expr on points (the grid by default)."""
+    the warnings raised, for function against expr on points (the grid by default),
+    and the points mpmath could not evaluate the truth at ('unjudged')."""
     points = grid() if points is None else np.asarray(points, dtype=np.float64)
     reference = Reference(expr)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         values = np.asarray(function(points), dtype=np.float64)
-    worst, worst_excess, where = 0.0, -math.inf, None
+    worst, worst_excess, where, unjudged = 0.0, -math.inf, None, []
     for point, value in zip(points, values):
         t, allowed = reference.at(point)
+        if t is UNREACHABLE:
+            unjudged.append(float(point))
+            continue
         error = ulp_error(value, t)
         worst = max(worst, error)
         if error - allowed > worst_excess:
             worst_excess, where = error - allowed, float(point)
     return {"max_ulp": worst, "excess": worst_excess, "at": where,
-            "warnings": sorted({str(w.message) for w in caught})}
+            "warnings": sorted({str(w.message) for w in caught}), "unjudged": unjudged}

@@ -36,11 +36,7 @@ def float_limit(expr, point):
     if tail.has(sp.nan):
         return math.nan
     sign = 1 if point == sp.oo else -1
-    evaluate = mp_function(tail)
-    try:
-        far = [evaluate(mpmath.mpf(sign) * mpmath.mpf(10) ** k) for k in FAR]
-    except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-        far = None
+    far = _far_out(mp_function(tail), sign, FAR)
     if far is not None and all(mpmath.im(v) == 0 for v in far):
         floats = [float(mpmath.re(v)) for v in far]
         if len(set(floats)) == 1:
@@ -52,14 +48,32 @@ def float_limit(expr, point):
     return math.nan if value is None else float(value)
 
 
+FAR_SECONDS = 2  # per far-out evaluation: mpmath's e^-(e^(10^6)) alone takes minutes
+
+
+def _far_out(evaluate, sign, exponents):
+    """evaluate(sign * 10^k) for each k, or None where mpmath fails (a division by 0,
+    an exponent too large to hold) or does not finish within FAR_SECONDS: a doubly
+    exponential tail such as Gompertz's e^-(e^-x) makes it reduce e^(10^8) at 10^8 bits."""
+    def run():
+        try:
+            return [evaluate(mpmath.mpf(sign) * mpmath.mpf(10) ** k) for k in exponents]
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError, MemoryError):
+            return None
+    return attempt(run, seconds=FAR_SECONDS)
+
+
 def _far_values(expr, point):
+    """expr at +-10^4 and +-10^8 at 60 digits; at 10^3 and 10^4 when the first pair
+    cannot be had (a doubly exponential tail); None when neither can."""
     f = sp.lambdify(x, expr, modules="mpmath")
     sign = 1 if point == sp.oo else -1
     with mpmath.workdps(60):
-        try:
-            return [f(mpmath.mpf(sign) * mpmath.mpf(10) ** k) for k in (4, 8)]
-        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
-            return None
+        for exponents in ((4, 8), (3, 4)):
+            values = _far_out(f, sign, exponents)
+            if values is not None:
+                return values
+    return None
 
 
 def _consistent(candidate, far):

@@ -569,15 +569,29 @@ def test_log_of_a_sum_of_exponentials_and_log_cosh_take_their_stable_forms():
         sp.Abs(x) - clipped + log1p(2 * sp.sinh(clipped / 2)**2)
 
 
+@pytest.mark.parametrize("derivative", [False, True], ids=["f", "df"])
+def test_a_doubly_exponential_tail_compiles_and_takes_its_limits(derivative):
+    """Gompertz's e^-(e^-x): the limits at +-oo were read off 60-digit values at
+    -10^8, where mpmath reduces e^(10^8) to 10^8 bits and did not finish in minutes
+    (codegen hung). Far-out values now have a budget; where mpmath cannot hold the
+    truth or give it in seconds (x <= -10^10) the accuracy check leaves the point
+    unjudged, and the values at +-10^300 are the limits."""
+    function = _check_definition("exp(-exp(-x))", derivative)
+    assert function(np.array([-1e300, 1e300])).tolist() == ([0.0, 0.0] if derivative
+                                                            else [0.0, 1.0])
+
+
 def _check_definition(expr, derivative):
     act = symact.define("mine", expr)
     function = act.numpy_derivative() if derivative else act.numpy()
     result = measure(function, act.derivative(1) if derivative else act.expr, GRID)
+    assert all(abs(point) >= 1e10 for point in result["unjudged"]), result["unjudged"]
     assert not result["warnings"], result["warnings"]
     assert result["excess"] <= 0, (result["max_ulp"], result["at"])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isnan(function(np.array([np.nan, 1.0]))).tolist() == [True, False]
+    return function
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "mish", "squareplus", "threshold", "relu6",
