@@ -111,7 +111,7 @@ def _exp_fraction_as_sigmoids(expr):
     every k, no factor exceeds 1 and nothing overflows; otherwise, or for any other
     shape, None. SymPy writes the derivative of x/(1 + e^-2x) as
     (2x + e^2x + 1) e^2x/(e^2x + 1)^2, which is inf/inf from x = 355 on; as
-    (2x + 1) s t + s^2 with u = 2x it is 1 there. Factors free of e^u stay as they are
+    s ((2x + 1) t + s) with u = 2x it is 1 there. Factors free of e^u stay as they are
     (a Poly would expand them, and 1 - tanh^2 must stay whole for its own rule)."""
     if isinstance(expr, sp.Mul) and not all(f.has(sp.exp) for f in expr.args):
         inner = _exp_fraction_as_sigmoids(sp.Mul(*[f for f in expr.args if f.has(sp.exp)]))
