@@ -546,12 +546,13 @@ def test_user_definitions_with_special_functions_and_steps(expr, derivative):
     ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", True), ("log(exp(x) + exp(-x))", False),
     ("log(cosh(x))", False), ("x*(cosh(x) - 1)", False)])
 def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivative):
-    """Written with e^x instead of sigmoid, softplus or tanh, these overflowed: x
-    log(1 + e^x) was inf from x = 11357 on (beyond long double's exp, which the repair
-    pass used), and the derivatives of the others NaN there (inf/inf), as was
-    log(e^x + e^-x) (-x + log1p(e^2x)); log cosh x was inf there too. They are now
-    rewritten through sigmoids, softplus and sinh^2, which do not overflow before the
-    result does; x (cosh x - 1), now 2x sinh^2(x/2), checks that form."""
+    """Written with e^x instead of sigmoid, softplus or tanh, these gave inf or NaN
+    (inf/inf) where long double's exp overflows too, beyond the repair pass's reach:
+    from x = 2840 on (the derivative of x/(1 + e^-2x), with (e^2x + 1)^2), 5679 (tanh
+    written out, log(e^x + e^-x) as -x + log1p(e^2x)) or about 11357 (x log(1 + e^x),
+    log cosh x). They are now rewritten through sigmoids, softplus and sinh^2, which do not
+    overflow before the result does; x (cosh x - 1), now 2x sinh^2(x/2), checks that
+    form."""
     _check_definition(expr, derivative)
 
 
@@ -572,8 +573,8 @@ def test_log_of_a_sum_of_exponentials_and_log_cosh_take_their_stable_forms():
 @pytest.mark.parametrize("derivative", [False, True], ids=["f", "df"])
 def test_a_doubly_exponential_tail_compiles_and_takes_its_limits(derivative):
     """Gompertz's e^-(e^-x): the limits at +-oo were read off 60-digit values at
-    -10^8, where mpmath reduces e^(10^8) to 10^8 bits and did not finish in minutes
-    (codegen hung). Far-out values now have a budget; where mpmath cannot hold the
+    -10^8, where mpmath reduces e^(10^8) to 10^8 bits: `symact codegen` had not
+    finished after 120 s. Far-out values now have a budget; where mpmath cannot hold the
     truth or give it in seconds (x <= -10^10) the accuracy check leaves the point
     unjudged, and the values at +-10^300 are the limits."""
     function = _check_definition("exp(-exp(-x))", derivative)
