@@ -805,8 +805,8 @@ _OPERATORS = {ast.Add: "numpy.add", ast.Sub: "numpy.subtract", ast.Mult: "numpy.
 class _InPlace(ast.NodeTransformer):
     """Calls of ufuncs with a temporary argument, and arithmetic with a temporary
     operand, rewritten as _into(...), which writes the result over the temporary. A
-    temporary is the value of a call of a numpy or scipy.special function or of an
-    arithmetic operation: a fresh array that no name refers to."""
+    temporary is the value of a call of a numpy or scipy.special function (through
+    `special`) or of an arithmetic operation: a fresh array that no name refers to."""
 
     def visit_Call(self, node):
         self.generic_visit(node)
@@ -847,20 +847,12 @@ class _InPlace(ast.NodeTransformer):
 
 
 def _ufunc(node):
-    """The numpy or scipy.special ufunc a call's function node names, else None."""
-    path = []
-    while isinstance(node, ast.Attribute):
-        path.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
+    """The numpy ufunc a call's function node names (numpy.NAME), else None. SciPy's
+    functions are called through `special`, whose wrappers take no `out`."""
+    if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            and node.value.id == "numpy"):
         return None
-    path = [node.id, *reversed(path)]
-    roots = {"numpy": np, "scipy": scipy}
-    if path[0] not in roots or path[:2] not in (["numpy"], ["scipy", "special"]) and len(path) != 2:
-        return None
-    target = roots[path[0]]
-    for name in path[1:]:
-        target = getattr(target, name, None)
+    target = getattr(np, node.attr, None)
     return target if isinstance(target, np.ufunc) else None
 
 
@@ -954,7 +946,7 @@ BODY_HELPERS = {"_ndtr": _ndtr, "_erfc": _erfc, "_lambertw": _lambertw, "special
                 "_where": _where, "_sigmoid": _sigmoid,
                 "_clip": _clip, "_float": _float, "_softplus": _softplus, "_steps": _steps,
                 "_into": _into, "_sigmoid_nonpositive": _sigmoid_nonpositive}
-_NAMESPACE = {"numpy": np, "scipy": scipy, **BODY_HELPERS, "_blocks": _blocks,
+_NAMESPACE = {"numpy": np, **BODY_HELPERS, "_blocks": _blocks,
               "_tiles": _tiles, "_prepare": _prepare, "_repair": _repair, "_finish": _finish}
 
 
@@ -1022,7 +1014,7 @@ def _build(expr, name):
                              covered, spans)
     header = (
         "import numpy\n"
-        + import_line(set(_NAMESPACE) - {"numpy", "scipy"}) + "\n"
+        + import_line(set(_NAMESPACE) - {"numpy"}) + "\n"
         f"LIMITS = {_floats(limits)}  # f(-inf), f(+inf)\n")
     # a body with a repair pass is blocked from one operation on: the pass's reductions
     # then read the block from cache

@@ -34,6 +34,7 @@ from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
 PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the form stays
+FRACTION_SECONDS = 5  # per attempt to read an expression as a fraction of e^u (Poly, div)
 
 
 def rewrite_stable(expr):
@@ -95,7 +96,7 @@ def _exp_fractions(expr):
         return expr
     whole = None
     if isinstance(expr, sp.Expr):
-        whole = attempt(_exp_fraction_as_sigmoids, expr, seconds=PROOF_SECONDS)
+        whole = attempt(_exp_fraction_as_sigmoids, expr, seconds=FRACTION_SECONDS)
     if whole is not None and not isinstance(expr, sp.Add):
         return whole
     parts = expr.func(*[_exp_fractions(a) for a in expr.args])

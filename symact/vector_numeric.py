@@ -174,7 +174,7 @@ def _finish_vector(result, dtype, axis, reduced):
     return result[()] if result.ndim == 0 else result
 
 
-_NAMESPACE = {"numpy": np, "scipy": scipy, **BODY_HELPERS, "_shift": _shift,
+_NAMESPACE = {"numpy": np, **BODY_HELPERS, "_shift": _shift,
               "_times_sigmoid": _times_sigmoid, "_sum_but_peak": _sum_but_peak,
               "_prepare_vector": _prepare_vector, "_finish_vector": _finish_vector}
 

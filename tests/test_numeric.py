@@ -243,13 +243,32 @@ def test_repair_leaves_other_elements_untouched():
     np.testing.assert_array_equal(function(values)[1:], body(values[1:]))
 
 
+class _WithoutMinMax(np.ndarray):
+    """An array whose min and max fail: only the sum of squares can clear it."""
+
+    def min(self, *args, **kwargs):
+        raise AssertionError("min called")
+
+    max = min
+
+
 def test_a_block_cleared_by_its_sum_of_squares_still_repairs_every_outsider():
     """Within a symmetric SAFE one dot product (the sum of squares) clears a block in
     place of min and max; an element beyond the bound (isru's x^2 overflows there and
     the formula gives 0), NaN and inf must still reach the repair, in blocks whose
     other elements keep the formula's bits."""
+    from symact.numeric import BLOCK, _to_repair
     isru = symact.get("isru").numpy()
     inside = np.linspace(-30.0, 30.0, 70_000)  # more than one block
+    safe = isru.__globals__["SAFE"]
+    assert -safe[0] == safe[1] and not isru.__globals__["HOLES"]
+    # the shortcut itself: a typical block needs no mask; one outsider gets exactly its
+    # own (its square overflows the dot, as generated functions allow)
+    block = inside[:BLOCK].copy()
+    block[7] = 1e200
+    with np.errstate(all="ignore"):
+        assert _to_repair(inside[:BLOCK].view(_WithoutMinMax), safe, ()) is None
+        assert np.flatnonzero(_to_repair(block, safe, ())).tolist() == [7]
     for position, value, expected in [(5, 1e200, 1.0), (65_540, -2e154, -1.0),
                                       (69_999, np.inf, 1.0), (3, np.nan, np.nan)]:
         values = inside.copy()
