@@ -8,7 +8,9 @@ an intermediate that overflows or an unused where-branch is expected, and the re
 what is checked (tests measure every function against 50-digit mpmath on the whole
 float64 grid). Inputs where a compile-time probe (symact.probe) shows the float64 formula
 losing bits are recomputed in long double, near roots where it cancels by a Taylor
-polynomial (symact.patches); NaN gives NaN and +-inf the limits. The generated source is
+polynomial (symact.patches); NaN gives NaN and +-inf the limits. Where the stable form
+needs such help and the function is one fraction of polynomials in e^u, that fraction is
+tried too and kept when it needs no more than a patch at each root (symact.exp_fraction). The generated source is
 readable and returned by `source()`.
 """
 import ast
@@ -24,8 +26,10 @@ from sympy.printing.numpy import SciPyPrinter
 
 from .errors import SymactError
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
-from .patches import hole_tiles, root_patches
+from .patches import hole_tiles, root_patches, taylor_at_roots
 from .probe import repair_regions
+from .budget import attempt
+from .exp_fraction import FRACTION_SECONDS, fraction_forms
 from .stable import float_exact, rewrite_stable
 from .symbols import x
 
@@ -993,6 +997,33 @@ def source(expr, name):
     return _build(expr, name)[0]
 
 
+def _plan(expr, form, body_name, limits):
+    """(body source, compiled body, root patches, their intervals, (safe, holes) or None)
+    for evaluating expr by `form`: an expression, or (fast, split) from fraction_forms,
+    whose body runs fast in float64 and split in long double (the repair), with a Taylor
+    patch at every root."""
+    if isinstance(form, tuple):
+        fast, split = form
+        split_name = body_name.removesuffix("_body") + "_split_body"
+        head, rest = _body_source(fast, body_name, output=True).split("\n", 1)
+        body = (_body_source(split, split_name) + "\n\n" + head + "\n"
+                f"    if x.dtype == numpy.longdouble:  # the repair: no power of e^u above 1\n"
+                f"        return {split_name}(x)\n" + rest)
+    else:
+        body = _body_source(form, body_name, output=True)
+    namespace = dict(_NAMESPACE)
+    exec(compile(body, f"<symact {body_name}>", "exec"), namespace)  # printed from SymPy
+    compiled_body = namespace[body_name]
+    linear = not isinstance(form, tuple) and _piecewise_linear(form)
+    patches, spans = ((), ()) if linear else root_patches(expr, compiled_body)
+    if isinstance(form, tuple) and not patches:
+        patches = taylor_at_roots(expr, compiled_body)
+    covered = [(hi - radius, hi + radius) for hi, _, radius, _ in patches]
+    regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits),
+                             covered, spans)
+    return body, compiled_body, patches, covered, regions
+
+
 def _build(expr, name):
     if not name.isidentifier() or keyword.iskeyword(name) or name in _NAMESPACE:
         raise SymactError(f"{name!r} is not usable as a function name")
@@ -1001,17 +1032,17 @@ def _build(expr, name):
     if extra:
         raise SymactError(
             f"cannot generate numeric code with unset symbols {sorted(map(str, extra))}")
-    stable = rewrite_stable(expr)
-    body_name = f"_{name}_body"
-    body = _body_source(stable, body_name, output=True)
-    namespace = dict(_NAMESPACE)
-    exec(compile(body, f"<symact {name}>", "exec"), namespace)  # printed from a SymPy tree
-    compiled_body = namespace[body_name]
     limits = limits_at_infinity(expr)
-    patches, spans = ((), ()) if _piecewise_linear(stable) else root_patches(expr, compiled_body)
-    covered = [(hi - radius, hi + radius) for hi, _, radius, _ in patches]
-    regions = repair_regions(compiled_body, _specials_ok(compiled_body, limits),
-                             covered, spans)
+    body_name = f"_{name}_body"
+    plan = _plan(expr, rewrite_stable(expr), body_name, limits)
+    body, compiled_body, patches, covered, regions = plan
+    if patches or regions is not None and regions[1]:
+        forms = attempt(fraction_forms, expr, seconds=FRACTION_SECONDS)
+        if forms is not None:
+            candidate = _plan(expr, forms, body_name, limits)
+            if candidate[4] is None or set(candidate[4][1]) <= set(candidate[3]):
+                # no tiles: what the fraction needs is its root patches
+                body, compiled_body, patches, covered, regions = candidate
     header = (
         "import numpy\n"
         + import_line(set(_NAMESPACE) - {"numpy"}) + "\n"

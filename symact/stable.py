@@ -21,8 +21,6 @@ constants it jumps to -> that piece on a clipped input times its interval's indi
 the constants' steps (hard_swish', no select), and a constant
 factor of a Piecewise moved into its branches (one rounding).
 """
-import functools
-import math
 
 import numpy as np
 import sympy as sp
@@ -30,11 +28,11 @@ from sympy.codegen.cfunctions import hypot, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .budget import attempt
+from .exp_fraction import FRACTION_SECONDS, as_exp_fraction
 from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
 PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the form stays
-FRACTION_SECONDS = 5  # per attempt to read an expression as a fraction of e^u (Poly, div)
 
 
 def rewrite_stable(expr):
@@ -118,25 +116,10 @@ def _exp_fraction_as_sigmoids(expr):
         inner = _exp_fraction_as_sigmoids(sp.Mul(*[f for f in expr.args if f.has(sp.exp)]))
         return None if inner is None else \
             sp.Mul(*[f for f in expr.args if not f.has(sp.exp)]) * inner
-    split = [e.args[0].as_coeff_Mul() for e in expr.atoms(sp.exp)]
-    core = split[0][1]
-    if any(c != core or not k.is_Rational for k, c in split):
+    found = as_exp_fraction(expr)
+    if found is None:
         return None
-    step = functools.reduce(sp.gcd, [k for k, _ in split])
-    e_u = sp.Dummy("E", positive=True)
-    in_e = expr.replace(lambda e: isinstance(e, sp.exp),
-                        lambda e: e_u ** (e.args[0].as_coeff_Mul()[0] / step))
-    numerator, denominator = sp.fraction(sp.together(in_e))
-    try:
-        top, bottom = sp.Poly(numerator, e_u), sp.Poly(denominator, e_u)
-    except sp.PolynomialError:
-        return None
-    # (E - 1/E)/(E + 1/E) = (E^2 - 1)/(E^2 + 1): a fraction of E^d, u scaled by d
-    d = functools.reduce(math.gcd, [k for poly in (top, bottom) for (k,), _ in poly.terms()])
-    if d > 1:
-        top, bottom = (sp.Poly({(k // d,): p for (k,), p in poly.terms()}, e_u)
-                       for poly in (top, bottom))
-        step *= d
+    top, bottom, u, e_u = found
     m = j = 0
     for factor in (e_u + 1, e_u):
         while True:
@@ -151,7 +134,6 @@ def _exp_fraction_as_sigmoids(expr):
     # m = 0 passes only a fraction that SymPy cancelled to one free of e^u
     if bottom.degree() != 0 or not all(j <= k <= m + j for (k,), _ in top.terms()):
         return None
-    u = step * core
     s, t = sigmoid(u), sigmoid(-u)
     powers = [(k - j, m + j - k) for (k,), _ in top.terms()]
     # the powers of s and t common to every term, factored out: e^u/(1 + e^u)^2 has the

@@ -1,6 +1,6 @@
 """Stable rewrites on random piecewise definitions: never an exception, never a new value."""
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symact.heads import to_elementary
@@ -100,3 +100,39 @@ def test_fractions_of_exponentials_become_sigmoids_with_the_same_values(fraction
     for point in (-40, -sp.Rational(7, 3), 0, sp.Rational(1, 3), 5, 40):
         a, b = _value(fraction, point), _value(rewritten, point)
         assert abs(a - b) <= sp.Float(10)**-25 * (1 + abs(a)), (point, a, b, rewritten)
+
+
+_NUMERATOR_COEFFICIENTS = [sp.Integer(0), sp.Integer(1), sp.Integer(-2), x, x + 1, 4 * x - 3]
+
+
+@st.composite
+def positive_fraction(draw):
+    """P(E)/Q(E), E = e^(k x), deg P <= deg Q, P's coefficients polynomials in x and Q's
+    positive integers with a constant term: the shape fraction_forms evaluates as one
+    fraction (silu' and mish' written in E)."""
+    k = draw(st.sampled_from([1, 2, -1, sp.Rational(1, 2), -3]))
+    degree = draw(st.integers(1, 4))
+    e_u = sp.Dummy("E")
+    bottom = sum(draw(st.integers(1, 9)) * e_u**i for i in range(degree + 1))
+    top = sum(draw(st.sampled_from(_NUMERATOR_COEFFICIENTS)) * e_u**i for i in range(degree + 1))
+    fraction = (top / bottom).subs(e_u, sp.exp(k * x))
+    assume(sp.cancel(fraction).has(sp.exp))  # not P = c Q
+    return fraction
+
+
+@RULES
+@given(positive_fraction())
+def test_one_fraction_of_exponentials_keeps_its_values_and_splits_at_zero(fraction):
+    """fraction_forms reads such a fraction; its fast form and its split form take the
+    fraction's values at 30 digits from where e^u is tiny to where it is huge, and in the
+    branch the split form takes at a point no exponential exceeds 1 there."""
+    from symact.exp_fraction import fraction_forms
+    fast, split = fraction_forms(fraction)
+    assert split.has(sp.Piecewise) and not fast.has(sp.Piecewise)
+    for point in (-40, -sp.Rational(7, 3), 0, sp.Rational(1, 3), 5, 40):
+        a = _value(fraction, point)
+        for form in (fast, split):
+            b = _value(form, point)
+            assert abs(a - b) <= sp.Float(10)**-25 * (1 + abs(a)), (point, a, b, form)
+        (branch, _), = [(v, c) for v, c in split.args if c.subs(x, point) == sp.true][:1]
+        assert all(e.args[0].subs(x, point) <= 0 for e in branch.atoms(sp.exp)), (point, branch)
