@@ -70,12 +70,26 @@ def fraction_forms(expr):
     top, bottom = sp.Poly(numerator, e_u), sp.Poly(denominator, e_u)
     if top.degree() <= 0 and bottom.degree() == 0:
         return None  # free of e^u once cancelled
-    if not all(c.is_Rational and c > 0 for c in bottom.coeffs()) or bottom.eval(0) == 0:
+    if not positive_denominator(bottom):
         return None
     if max(top.degree(), bottom.degree()) > MAX_DEGREE:
         return None
     if not all(c.is_polynomial(x) for c in top.coeffs()):
         return None
+    return split_fraction(top, bottom, u, e_u)
+
+
+def positive_denominator(bottom):
+    """Whether the Poly `bottom` in E has positive number coefficients and a constant term:
+    for E = e^u > 0 its terms add without cancelling, and it has no root at E = 0."""
+    return all(c.is_Rational and c > 0 for c in bottom.coeffs()) and bottom.eval(0) != 0
+
+
+def split_fraction(top, bottom, u, e_u):
+    """(fast, split) for top(E)/bottom(E), E = e^u: fast in Horner form in e^u, split as
+    Piecewise((top(E)/bottom(E), u <= 0), (F^(deg bottom - deg top) top~(F)/bottom~(F),
+    True)), F = e^-u, with top~, bottom~ the reversed polynomials: every power of E or F
+    there is at most 1."""
     fast = (sp.horner(top.as_expr(), wrt=e_u) / sp.horner(bottom.as_expr(), wrt=e_u))
     f_u = sp.Dummy("F", positive=True)
     reversed_top = sp.Poly(top.as_expr().subs(e_u, 1 / f_u) * f_u**top.degree(), f_u)

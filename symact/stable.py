@@ -2,8 +2,10 @@
 
 Each rule replaces a form that loses digits in float64 by an equal one that does not;
 rules match expression heads, never activation names, so user definitions get them too.
-Definitions written with e^x first get the heads: log(1 + e^u) -> softplus(u), and a
-rational function of e^u over a power of 1 + e^u -> a polynomial in sigma(u), sigma(-u).
+Definitions written with e^x first get the heads: log(c + a e^u) -> log c + softplus(u +
+log(a/c)), a rational function of e^u over a power of c + e^u -> a polynomial in
+sigma(u - log c), sigma(log c - u), and one over another denominator with positive
+coefficients -> that fraction split at u = 0, in e^u below and e^-u above.
 Then: sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
 log cosh u through log1p of that and past cosh's overflow,
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
@@ -28,7 +30,7 @@ from sympy.codegen.cfunctions import hypot, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .budget import attempt
-from .exp_fraction import FRACTION_SECONDS, as_exp_fraction
+from .exp_fraction import FRACTION_SECONDS, as_exp_fraction, positive_denominator, split_fraction
 from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
@@ -38,13 +40,17 @@ PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the fo
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
     expr = expr.replace(lambda e: isinstance(e, sp.log), _guarded(_log_one_plus_exp))
-    expr = _exp_fractions(expr)
+    # split fractions wait under symbols of their own until the end: optimize would fold
+    # a branch back, e^-x/(1 + e^-2x) into 1/(e^x + e^-x), which overflows
+    held = {}
+    expr = _exp_fractions(expr, held)
     for matches, rule in _RULES:
         expr = expr.replace(matches, _guarded(rule))
     expr = optimize(expr, [expm1_opt, log1p_opt])
     # log1p_opt takes the largest term out of a log: log(e^x + e^-x) = -x + log1p(e^2x)
-    return expr.replace(lambda e: isinstance(e, log1p) and isinstance(e.args[0], sp.exp),
+    expr = expr.replace(lambda e: isinstance(e, log1p) and isinstance(e.args[0], sp.exp),
                         lambda e: softplus(e.args[0].args[0]))
+    return expr.xreplace(held)
 
 
 def _guarded(rule):
@@ -61,13 +67,17 @@ def _guarded(rule):
 
 # ---- functions of e^u ---------------------------------------------------------------------
 def _log_one_plus_exp(log):
-    """log(1 + e^u) as softplus(u): e^u overflows from u = 709.78 on, softplus never."""
+    """log(c + a e^u) with numbers a, c > 0 as log(c) + softplus(u + log(a/c)) (softplus(u)
+    for log(1 + e^u)): e^u overflows from u = 709.78 on, and long double's from 11357
+    (log(2 + e^x) was inf from there on, log(3 + e^-x) too, below -11357), softplus never."""
     inner = log.args[0]
-    if isinstance(inner, sp.Add) and len(inner.args) == 2 and sp.S.One in inner.args:
-        other = inner.args[0] if inner.args[1] == 1 else inner.args[1]
-        if isinstance(other, sp.exp):
-            return softplus(other.args[0])
-    return log
+    if not (isinstance(inner, sp.Add) and len(inner.args) == 2):
+        return log
+    c, term = inner.as_coeff_Add()
+    a, power = term.as_coeff_Mul()
+    if not (isinstance(power, sp.exp) and c.is_positive and a.is_positive):
+        return log
+    return sp.log(c) + softplus(power.args[0] + sp.log(a / c))
 
 
 def _log_cosh(log):
@@ -83,22 +93,28 @@ def _log_cosh(log):
     return log1p(2 * sp.sinh(clipped / 2)**2) + (size - clipped)
 
 
-def _exp_fractions(expr):
+def _exp_fractions(expr, held):
     """expr with its rational functions of e^u written through sigmoids where
-    _exp_fraction_as_sigmoids can: the largest sub-expressions first, since a part of
-    such a fraction converted alone leaves e^u factors that overflow. A sum is converted
-    whole only where that takes fewer operations than its terms converted one by one:
-    1 - (e^x - e^-x)^2/(e^x + e^-x)^2 (tanh') is 4 s t whole, and 1 - s^2 - t^2 + 2 s t,
-    which cancels for large |x|, term by term."""
+    _exp_fraction_as_sigmoids can, else split at u = 0 where _exp_fraction_split can (each
+    split is a new symbol, its value in `held`): the largest sub-expressions first, since
+    a part of such a fraction converted alone leaves e^u factors that overflow. A sum is
+    converted whole only where that takes fewer operations than its terms converted one
+    by one: 1 - (e^x - e^-x)^2/(e^x + e^-x)^2 (tanh') is 4 s t whole, and
+    1 - s^2 - t^2 + 2 s t, which cancels for large |x|, term by term."""
     if not expr.args or not expr.has(sp.exp):
         return expr
     whole = None
     if isinstance(expr, sp.Expr):
         whole = attempt(_exp_fraction_as_sigmoids, expr, seconds=FRACTION_SECONDS)
+        if whole is None:
+            split = attempt(_exp_fraction_split, expr, seconds=FRACTION_SECONDS)
+            if split is not None:
+                whole = sp.Dummy("split", real=True)
+                held[whole] = split
     if whole is not None and not isinstance(expr, sp.Add):
         return whole
-    parts = expr.func(*[_exp_fractions(a) for a in expr.args])
-    if whole is not None and sp.count_ops(whole) < sp.count_ops(parts):
+    parts = expr.func(*[_exp_fractions(a, held) for a in expr.args])
+    if whole is not None and sp.count_ops(held.get(whole, whole)) < sp.count_ops(parts):
         return whole
     return parts
 
@@ -120,6 +136,10 @@ def _exp_fraction_as_sigmoids(expr):
     if found is None:
         return None
     top, bottom, u, e_u = found
+    c = _shift(bottom)
+    if c is not None:  # C E^j (E + c)^m: with E = c e^(u - log c), C c^m E'^j (1 + E')^m
+        top, bottom = (sp.Poly(p.as_expr().subs(e_u, c * e_u), e_u) for p in (top, bottom))
+        u = u - sp.log(c)
     m = j = 0
     for factor in (e_u + 1, e_u):
         while True:
@@ -142,6 +162,35 @@ def _exp_fraction_as_sigmoids(expr):
     inner = sp.Add(*[p * s**(a - least_s) * t**(b - least_t)
                      for ((k,), p), (a, b) in zip(top.terms(), powers)])
     return s**least_s * t**least_t * inner / bottom.as_expr()
+
+
+def _exp_fraction_split(expr):
+    """A rational function of E = e^u that _exp_fraction_as_sigmoids cannot write through
+    sigmoids, with a denominator of positive coefficients and a constant term, of at least
+    the numerator's degree, as that fraction split at u = 0 (symact.exp_fraction): each
+    power of e^u or e^-u at most 1 where it is evaluated. sech x written as
+    2/(e^x + e^-x) has the derivative 2(e^-x - e^x)/(e^x + e^-x)^2, inf/inf from |x| = 355
+    on (NaN from 5678 on in long double); split, it is -0 there. Else None."""
+    found = as_exp_fraction(expr)
+    if found is None:
+        return None
+    top, bottom, u, e_u = found
+    numerator, denominator = sp.fraction(sp.cancel(top.as_expr() / bottom.as_expr()))
+    top, bottom = sp.Poly(numerator, e_u), sp.Poly(denominator, e_u)
+    if bottom.degree() < 1 or top.degree() > bottom.degree() or not positive_denominator(bottom):
+        return None
+    return split_fraction(top, bottom, u, e_u)[1]
+
+
+def _shift(bottom):
+    """c when the polynomial `bottom` in E is C E^j (E + c)^m with a number c > 0, c != 1
+    (e^x/(e^x + 2) = sigma(x - log 2)), else None."""
+    roots = sp.roots(bottom)
+    nonzero = [(r, k) for r, k in roots.items() if r != 0]
+    if sum(roots.values()) != bottom.degree() or len(nonzero) != 1:
+        return None
+    (root, _), = nonzero
+    return -root if root.is_number and root.is_negative and root != -1 else None
 
 
 # ---- products -----------------------------------------------------------------------------

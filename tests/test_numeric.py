@@ -563,7 +563,10 @@ def test_user_definitions_with_special_functions_and_steps(expr, derivative):
     ("x/(1 + exp(-2*x))", True), ("x*log(1 + exp(x))", False), ("x*log(1 + exp(x))", True),
     ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", False),
     ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", True), ("log(exp(x) + exp(-x))", False),
-    ("log(cosh(x))", False), ("x*(cosh(x) - 1)", False)])
+    ("log(cosh(x))", False), ("x*(cosh(x) - 1)", False),
+    ("log(2 + exp(x))", False), ("log(3 + exp(-x))", False), ("log(1/2 + exp(x))", False),
+    ("x*log(2 + exp(x))", True), ("exp(x)/(exp(x) + 2)", True),
+    ("2/(exp(x) + exp(-x))", True), ("x*exp(x)/(exp(2*x) + exp(x) + 1)", True)])
 def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivative):
     """Written with e^x instead of sigmoid, softplus or tanh, these gave inf or NaN
     (inf/inf) where long double's exp overflows too, beyond the repair pass's reach:
@@ -571,7 +574,11 @@ def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivativ
     written out, log(e^x + e^-x) as -x + log1p(e^2x)) or about 11357 (x log(1 + e^x),
     log cosh x). They are now rewritten through sigmoids, softplus and sinh^2, which do not
     overflow before the result does; x (cosh x - 1), now 2x sinh^2(x/2), checks that
-    form."""
+    form. With c != 1 in log(c + e^u) and c + e^u below a fraction, or a denominator such
+    as e^x + e^-x, they gave inf or NaN from about 11357 (log(2 + e^x), log(3 + e^-x) at
+    -11357 and, rewritten by SymPy as -x + log1p(3 e^x), at +11357; e^x/(e^x + 2)), 5678
+    (the derivative of 2/(e^x + e^-x)) or 3785 (x e^x/(e^2x + e^x + 1)'): now through
+    softplus(u - log c), sigma(u - log c) and the fraction split at u = 0."""
     _check_definition(expr, derivative)
 
 
@@ -587,6 +594,13 @@ def test_log_of_a_sum_of_exponentials_and_log_cosh_take_their_stable_forms():
     clipped = sp.Min(sp.Abs(x), 512)
     assert rewrite_stable(sp.log(sp.cosh(x))) == \
         sp.Abs(x) - clipped + log1p(2 * sp.sinh(clipped / 2)**2)
+    from symact.heads import sigmoid
+    assert rewrite_stable(sp.log(3 + sp.exp(-x))) == sp.log(3) + softplus(-x - sp.log(3))
+    assert rewrite_stable(sp.log(1 + 2 * sp.exp(x))) == softplus(x + sp.log(2))
+    assert rewrite_stable(sp.exp(x) / (sp.exp(x) + 2)) == sigmoid(x - sp.log(2))
+    e = sp.exp(-x)
+    assert rewrite_stable(sp.exp(x) / (sp.exp(2 * x) + 1)) == sp.Piecewise(
+        (sp.exp(x) / (sp.exp(2 * x) + 1), x <= 0), (e / (e**2 + 1), True))
 
 
 @pytest.mark.parametrize("derivative", [False, True], ids=["f", "df"])
@@ -810,7 +824,8 @@ def test_patch_is_as_narrow_as_the_misses():
     "x*log(1 + exp(x))", "(2*x + exp(2*x) + 1)*exp(2*x)/(exp(2*x) + 1)**2",
     "(exp(x) - exp(-x))/(exp(x) + exp(-x))", "1 - (exp(x) - exp(-x))**2/(exp(x) + exp(-x))**2",
     "sigmoid(3*x) - sigmoid(-3*x)", "2*sigmoid(x) - 1", "(1 - exp(x))*exp(x)/(exp(x) + 1)**3",
-    "x*(cosh(x) - 1)",
+    "x*(cosh(x) - 1)", "log(2 + exp(x))", "log(3 + 5*exp(-2*x))", "exp(x)/(exp(x) + 2)",
+    "exp(x)*(exp(x) - 1)/(exp(x) + 1/3)**2",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),

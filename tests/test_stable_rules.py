@@ -80,14 +80,15 @@ _COEFFICIENTS = [sp.Integer(0), sp.Integer(1), sp.Integer(-2), x, x + 1, sp.sin(
 
 @st.composite
 def exp_fraction(draw):
-    """p_j E^j + ... + p_(j+m) E^(j+m) over (1 + E)^m E^j with E = e^(k x), coefficients
-    free of E: the shape _exp_fraction_as_sigmoids converts (derivatives of x σ(kx),
-    tanh and its powers written with e^x)."""
+    """p_j E^j + ... + p_(j+m) E^(j+m) over (c + E)^m E^j with E = e^(k x), c > 0,
+    coefficients free of E: the shape _exp_fraction_as_sigmoids converts (derivatives of
+    x σ(kx), tanh and its powers written with e^x, e^x/(e^x + 2))."""
     k = draw(st.sampled_from([1, 2, -1, sp.Rational(1, 2), -3]))
     m, j = draw(st.integers(1, 3)), draw(st.integers(0, 1))
+    c = draw(st.sampled_from([sp.Integer(1), sp.Integer(1), sp.Integer(2), sp.Rational(1, 3)]))
     e_u = sp.exp(k * x)
     top = sum(draw(st.sampled_from(_COEFFICIENTS)) * e_u**i for i in range(j, j + m + 1))
-    return top / ((e_u + 1)**m * e_u**j)
+    return top / ((e_u + c)**m * e_u**j)
 
 
 @RULES
@@ -125,13 +126,16 @@ def positive_fraction(draw):
 def test_one_fraction_of_exponentials_keeps_its_values_and_splits_at_zero(fraction):
     """fraction_forms reads such a fraction; its fast form and its split form take the
     fraction's values at 30 digits from where e^u is tiny to where it is huge, and in the
-    branch the split form takes at a point no exponential exceeds 1 there."""
+    branch the split form takes at a point no exponential exceeds 1 there. The stable
+    rewrite of the fraction (sigmoids, or the split form) keeps the values too."""
     from symact.exp_fraction import fraction_forms
     fast, split = fraction_forms(fraction)
+    rewritten = rewrite_stable(fraction)
+    assert rewritten.has(sp.Piecewise) or not rewritten.has(sp.exp), rewritten
     assert split.has(sp.Piecewise) and not fast.has(sp.Piecewise)
     for point in (-40, -sp.Rational(7, 3), 0, sp.Rational(1, 3), 5, 40):
         a = _value(fraction, point)
-        for form in (fast, split):
+        for form in (fast, split, rewritten):
             b = _value(form, point)
             assert abs(a - b) <= sp.Float(10)**-25 * (1 + abs(a)), (point, a, b, form)
         (branch, _), = [(v, c) for v, c in split.args if c.subs(x, point) == sp.true][:1]
