@@ -216,6 +216,8 @@ def _cost_of(node):
              sigmoid: ("exp", "division"), softplus: ("exp", "log"), sp.tanh: ("tanh",),
              sp.erf: ("erf",), sp.erfc: ("erf",), Phi: ("erf",), sp.sin: ("sin",),
              sp.cos: ("cos",), sp.atan: ("atan",), hypot: ("sqrt",)}
+    if node.is_number:
+        return ()  # a constant (log 2 in sigma(x - log 2)) is folded to a float in the code
     if node.func in heads:
         return heads[node.func]
     if isinstance(node, sp.Pow) and not node.base.is_number:

@@ -199,3 +199,9 @@ def test_a_supremum_only_approached_is_not_called_attained():
 def test_cost_counts_what_the_code_evaluates(name, expected):
     # a constant factor (leaky_relu's 1/100) is a multiplication, not a division
     assert symact.get(name).properties()["cost"] == expected
+
+
+def test_cost_leaves_out_constants_the_code_folds():
+    """e^x/(e^x + 2) runs as sigma(x - log 2): log 2 is a float in the code, not a call."""
+    assert symact.define("shifted", "exp(x)/(exp(x) + 2)").properties()["cost"] == \
+        {"exp": 1, "division": 1}
