@@ -9,7 +9,9 @@ takes over; one exp and two Horner schemes cost a third of the stable form's pas
 E^deg Q overflows for large u; beyond, where the float64 fraction is inf/inf, the repair
 recomputes in long double the fraction split at u = 0: E there and F = e^-u = 1/E for
 u > 0, each at most 1. mish' is such a fraction of degree 4, but it still misses the bound
-across (-2.45, 0.25), so it keeps its stable form and tiles.
+across (-2.45, 0.25), so it keeps its stable form and tiles. The split form is also the
+stable rewrite (symact.stable) of a user's fraction of e^u that sigmoids cannot express:
+sech x written as 2/(e^x + e^-x) has a derivative that is inf/inf from |x| = 355 on.
 """
 import functools
 

@@ -31,12 +31,14 @@ FAR = (20, 40, 300)  # float_limit looks at x = +-10^k
 def float_limit(expr, point):
     """lim expr as x -> point (+-oo) as a float: the common float value of expr at
     +-10^20, 10^40, 10^300 when those agree (0.0 and 1.0 for sigmoid), +-inf when they
-    grow past 10^200 (x, x*Phi(x)), else sympy.limit's value; NaN when there is none."""
+    grow past 10^200 (x, x*Phi(x)), else sympy.limit's value, else +-0.0 when they shrink
+    below 10^-200; NaN when there is none."""
     tail = expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda pw: branch_towards(pw, point))
     if tail.has(sp.nan):
         return math.nan
     sign = 1 if point == sp.oo else -1
     far = _far_out(mp_function(tail), sign, FAR)
+    shrinking = False
     if far is not None and all(mpmath.im(v) == 0 for v in far):
         floats = [float(mpmath.re(v)) for v in far]
         if len(set(floats)) == 1:
@@ -44,7 +46,14 @@ def float_limit(expr, point):
         growing = all(abs(b) > abs(a) and a * b > 0 for a, b in zip(floats, floats[1:]))
         if growing and abs(floats[-1]) > 1e200:
             return math.copysign(math.inf, floats[-1])
+        shrinking = all(0 < abs(b) < abs(a) and (a > 0) == (b > 0)  # a b underflows
+                        for a, b in zip(floats, floats[1:]))
+        shrinking = shrinking and abs(floats[-1]) < 1e-200
     value = limit_at(expr, point)
+    if value is None and shrinking:
+        # SymPy has no limits through LambertW: 2 W(x^2)/(x (1 + W(x^2))) ~ 4 log(x)/x is
+        # 1e-297 at 10^300, far below any float it could settle at
+        return math.copysign(0.0, floats[-1])
     return math.nan if value is None else float(value)
 
 

@@ -10,8 +10,8 @@ float64 grid). Inputs where a compile-time probe (symact.probe) shows the float6
 losing bits are recomputed in long double, near roots where it cancels by a Taylor
 polynomial (symact.patches); NaN gives NaN and +-inf the limits. Where the stable form
 needs such help and the function is one fraction of polynomials in e^u, that fraction is
-tried too and kept when it needs no more than a patch at each root (symact.exp_fraction). The generated source is
-readable and returned by `source()`.
+tried too and kept when it needs no more than a patch at each root (symact.exp_fraction).
+The generated source is readable and returned by `source()`.
 """
 import ast
 import functools
@@ -24,12 +24,12 @@ import sympy as sp
 from sympy.codegen.cfunctions import hypot
 from sympy.printing.numpy import SciPyPrinter
 
+from .budget import attempt
 from .errors import SymactError
+from .exp_fraction import FRACTION_SECONDS, fraction_forms
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
 from .patches import hole_tiles, root_patches, taylor_at_roots
 from .probe import repair_regions
-from .budget import attempt
-from .exp_fraction import FRACTION_SECONDS, fraction_forms
 from .stable import float_exact, rewrite_stable
 from .symbols import x
 

@@ -6,7 +6,8 @@ Definitions written with e^x first get the heads: log(c + a e^u) -> log c + soft
 log(a/c)), a rational function of e^u over a power of c + e^u -> a polynomial in
 sigma(u - log c), sigma(log c - u), and one over another denominator with positive
 coefficients -> that fraction split at u = 0, in e^u below and e^-u above.
-Then: sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
+Then: W(u)/u = e^-W(u) for |u| < 1 (Lambert W: its derivative is finite at u = 0),
+sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
 log cosh u through log1p of that and past cosh's overflow,
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
@@ -23,14 +24,14 @@ constants it jumps to -> that piece on a clipped input times its interval's indi
 the constants' steps (hard_swish', no select), and a constant
 factor of a Piecewise moved into its branches (one rounding).
 """
-
 import numpy as np
 import sympy as sp
 from sympy.codegen.cfunctions import hypot, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .budget import attempt
-from .exp_fraction import FRACTION_SECONDS, as_exp_fraction, positive_denominator, split_fraction
+from .exp_fraction import (FRACTION_SECONDS, as_exp_fraction, positive_denominator,
+                           split_fraction)
 from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
@@ -191,6 +192,27 @@ def _shift(bottom):
         return None
     (root, _), = nonzero
     return -root if root.is_number and root.is_negative and root != -1 else None
+
+
+def _lambert_over_argument(product):
+    """W(u)/u in a product (W = LambertW) as e^-W(u) where |u| < 1, from W e^W = u:
+    SymPy's derivative W(u)' = W(u) u'/(u (1 + W(u))) is 0/0 where u = 0 (the derivative
+    of W(x^2) was NaN at 0) and 0 where u underflows (|x| < 1.5e-162 for x^2: 0 instead of
+    2x). Only there: e^-W takes W's rounding times W, 85 ULP at x = -1e100 (W = 460).
+    Only where the denominator loses a factor; else the product as it is."""
+    for factor in product.args:
+        if isinstance(factor, sp.LambertW) and len(factor.args) == 1:
+            u = factor.args[0]
+            candidate = sp.Mul(*[u * sp.exp(-factor) if f == factor else f
+                                 for f in product.args])
+            if len(_divisors(candidate)) < len(_divisors(product)):
+                return sp.Piecewise((candidate, sp.Abs(u) < 1), (product, True))
+    return product
+
+
+def _divisors(product):
+    """The factors a product divides by (negative powers; e^-W is no division)."""
+    return [f for f in sp.Mul.make_args(product) if f.is_Pow and f.exp.is_negative]
 
 
 # ---- products -----------------------------------------------------------------------------
@@ -693,4 +715,5 @@ _RULES = (  # in this order: cases first, so that later rules see Max/Min and cl
     (lambda e: isinstance(e, sp.tanh), _tanh_softplus),
     (lambda e: isinstance(e, sp.log), _log_cosh),
     (lambda e: isinstance(e, sp.Mul), _sigmoid_pair),
+    (lambda e: isinstance(e, sp.Mul) and e.has(sp.LambertW), _lambert_over_argument),
 )

@@ -559,6 +559,26 @@ def test_user_definitions_with_special_functions_and_steps(expr, derivative):
     _check_definition(expr, derivative)
 
 
+def test_lambert_w_over_its_argument_has_the_limit_where_the_argument_is_0():
+    """SymPy writes the derivative of W(x^2) as 2W/(x(1 + W)): 0/0 at 0 (it gave NaN there),
+    0 where x^2 underflows (|x| < 1.5e-162: not 2x), and NaN at +-inf (SymPy finds no
+    limit through W). As 2x e^-W/(1 + W) for x^2 < 1 it is 0 at 0, which 50-digit numeric
+    differentiation of W(x^2) confirms, 2x for tiny x, and +-0 at +-inf; elsewhere the
+    grid is within the bound (e^-W everywhere was 85 ULP off at -1e100)."""
+    act = symact.define("mine", "LambertW(x**2)")
+    function = act.numpy_derivative()
+    with mpmath.workdps(50):
+        assert abs(mpmath.diff(lambda t: mpmath.lambertw(t * t), 0)) < mpmath.mpf(10)**-40
+    tiny = np.array([-1e-300, -1e-200, 1e-200, 1e-300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert function(np.array([0.0]))[0] == 0.0
+        np.testing.assert_array_equal(function(tiny), 2 * tiny)
+        np.testing.assert_array_equal(function(np.array([-np.inf, np.inf])), [0.0, 0.0])
+    result = measure(function, act.derivative(1), GRID[GRID != 0])
+    assert not result["warnings"] and result["excess"] <= 0, (result["max_ulp"], result["at"])
+
+
 @pytest.mark.parametrize("expr, derivative", [
     ("x/(1 + exp(-2*x))", True), ("x*log(1 + exp(x))", False), ("x*log(1 + exp(x))", True),
     ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", False),
