@@ -107,7 +107,9 @@ def limit_at(expr, point, seconds=10):
     if tail.has(sp.nan):
         return None
     far = _far_values(tail, point)
-    for form in (tail, sp.together(tail), attempt(sp.simplify, tail, seconds=seconds)):
+    forms = (tail, sp.together(tail), attempt(sp.simplify, tail, seconds=seconds),
+             _lambert_asymptotic(tail))
+    for form in forms:
         if form is None:
             continue
         value = attempt(sp.limit, form, x, point, seconds=seconds)
@@ -115,3 +117,14 @@ def limit_at(expr, point, seconds=10):
                 and _consistent(value, far):
             return value
     return None
+
+
+def _lambert_asymptotic(expr):
+    """expr with each W(u) (LambertW) as log(u) - log(log(u)), its asymptotic form as
+    u -> oo, where SymPy's limit knows nothing of W (W(x^2) at +-oo stayed unevaluated); a
+    limit of this form counts only where 50-digit values far out agree with it. None when
+    expr has no W."""
+    if not expr.has(sp.LambertW):
+        return None
+    return expr.replace(lambda e: isinstance(e, sp.LambertW) and len(e.args) == 1,
+                        lambda e: sp.log(e.args[0]) - sp.log(sp.log(e.args[0])))
