@@ -600,10 +600,10 @@ def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivativ
     log cosh x). They are now rewritten through sigmoids, softplus and sinh^2, which do not
     overflow before the result does; x (cosh x - 1), now 2x sinh^2(x/2), checks that
     form. With c != 1 in log(c + e^u) and c + e^u below a fraction, or a denominator such
-    as e^x + e^-x, they gave inf or NaN from about 11357 (log(2 + e^x), log(3 + e^-x) at
-    -11357 and, rewritten by SymPy as -x + log1p(3 e^x), at +11357; e^x/(e^x + 2)), 5678
-    (the derivative of 2/(e^x + e^-x)) or 3785 (x e^x/(e^2x + e^x + 1)'): now through
-    softplus(u - log c), sigma(u - log c) and the fraction split at u = 0."""
+    as e^x + e^-x, they gave inf or NaN from x = 11357 (log(2 + e^x), e^x/(e^x + 2), the
+    derivative of 2/(e^x + e^-x)), 11586 (log(3 + e^-x), which SymPy rewrote as
+    -x + log1p(3 e^x)) or 3783 (x e^x/(e^2x + e^x + 1)'), as measured on f22bb63: now
+    through softplus(u - log c), sigma(u - log c) and the fraction split at u = 0."""
     _check_definition(expr, derivative)
 
 
