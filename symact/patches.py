@@ -179,15 +179,22 @@ def taylor_at_roots(expr, body, window=1.0, dense=1 << 14):
     patches = []
     for root in _roots(reference.value):
         evenly = float(root) + window * np.linspace(-1, 1, dense)
-        try:
-            off = evenly[bad_inputs(body, evenly, ulps=BOUND_ULPS * NEAR_MISS, share=0.0)]
-        except TypeError:  # no long-double loop
-            off = evenly[:0]
+        (off,) = _off_long_double(body, evenly, (BOUND_ULPS * NEAR_MISS, 0.0))
         needed = max([PATCH_REACH] + list(np.abs(off - float(root))))
         patch = _patch(reference.value, root, needed)
         if patch is not None:
             patches.append(patch)
     return tuple(patches)
+
+
+def _off_long_double(body, points, *tolerances):
+    """For each (ulps, share), the points where body in float64 is off its long-double
+    value by more than that (symact.probe.bad_inputs); none where body has no long-double
+    loop at all."""
+    try:
+        return [points[bad_inputs(body, points, ulps=u, share=s)] for u, s in tolerances]
+    except TypeError:
+        return [points[:0] for _ in tolerances]
 
 
 def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 14,
@@ -205,11 +212,8 @@ def _farthest_miss(body, reference, root, window=1.0, samples=1500, dense=1 << 1
     -0.8106, where long double put it at 97 %, and sporadic misses lie between the dense
     inputs."""
     evenly = root + window * np.linspace(-1, 1, dense)
-    try:
-        suspect = evenly[bad_inputs(body, evenly, ulps=BOUND_ULPS / 2, share=0.5)]
-        near = evenly[bad_inputs(body, evenly, ulps=BOUND_ULPS * NEAR_MISS, share=NEAR_MISS)]
-    except TypeError:  # no long-double loop at all
-        suspect = near = evenly[:0]
+    suspect, near = _off_long_double(body, evenly, (BOUND_ULPS / 2, 0.5),
+                                     (BOUND_ULPS * NEAR_MISS, NEAR_MISS))
     rng = np.random.default_rng(0)
     offsets = window * np.concatenate([rng.uniform(-1, 1, samples), np.geomspace(1e-9, 1, 60),
                                        -np.geomspace(1e-9, 1, 60)])

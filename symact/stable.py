@@ -30,8 +30,8 @@ from sympy.codegen.cfunctions import hypot, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .budget import attempt
-from .exp_fraction import (FRACTION_SECONDS, as_exp_fraction, positive_denominator,
-                           split_fraction)
+from .exp_fraction import (FRACTION_SECONDS, as_cancelled_exp_fraction, as_exp_fraction,
+                           positive_denominator, split_fraction)
 from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
@@ -171,13 +171,11 @@ def _exp_fraction_split(expr):
     the numerator's degree, as that fraction split at u = 0 (symact.exp_fraction): each
     power of e^u or e^-u at most 1 where it is evaluated. sech x written as
     2/(e^x + e^-x) has the derivative 2(e^-x - e^x)/(e^x + e^-x)^2, inf/inf from |x| = 355
-    on (NaN from 5678 on in long double); split, it is -0 there. Else None."""
-    found = as_exp_fraction(expr)
+    on (NaN from 11357 on in long double); split, it is -0 there. Else None."""
+    found = as_cancelled_exp_fraction(expr)
     if found is None:
         return None
     top, bottom, u, e_u = found
-    numerator, denominator = sp.fraction(sp.cancel(top.as_expr() / bottom.as_expr()))
-    top, bottom = sp.Poly(numerator, e_u), sp.Poly(denominator, e_u)
     if bottom.degree() < 1 or top.degree() > bottom.degree() or not positive_denominator(bottom):
         return None
     return split_fraction(top, bottom, u, e_u)[1]
