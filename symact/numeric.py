@@ -26,10 +26,10 @@ from sympy.printing.numpy import SciPyPrinter
 
 from .budget import attempt
 from .errors import SymactError
-from .exp_fraction import FRACTION_SECONDS, fraction_forms
+from .exp_fraction import FRACTION_PROBE, FRACTION_SECONDS, fraction_forms
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
 from .patches import hole_tiles, root_patches, taylor_at_roots
-from .probe import repair_regions
+from .probe import repair_regions, scattered_misses, typical_share
 from .stable import float_exact, rewrite_stable
 from .symbols import x
 
@@ -1024,6 +1024,43 @@ def _plan(expr, form, body_name, limits):
     return body, compiled_body, patches, covered, regions
 
 
+def _no_worse(candidate, plan, body_name):
+    """Whether the plan `candidate` (a fraction of e^u) costs no more than `plan` (the
+    stable form) on both counts: its body's passes, and the share of typical inputs its
+    tiles take (inputs in a patch's interval get the patch, not tiles). mish''s fraction
+    takes 5.6 ms per 1e6 values against its stable body's 11.3, and tiles 14 % of typical
+    inputs against 18 %."""
+    def tiled(regions, covered):
+        if regions is None:
+            return 0.0
+        share = 0.0
+        for low, high in regions[1]:
+            share += typical_share(low, high)
+            for lo, hi in covered:  # patches of one plan do not overlap
+                share -= typical_share(max(low, lo), min(high, hi))
+        return share
+    return (_passes(candidate[0], body_name) <= _passes(plan[0], body_name)
+            and tiled(candidate[4], candidate[3]) <= tiled(plan[4], plan[3]))
+
+
+# a helper's cost in passes of an add over one block (median of 301 calls on N(0, 25)
+# inputs): counted as one operation, _sigmoid would look as cheap as an add
+HELPER_PASSES = {"_sigmoid": 11, "_sigmoid_nonpositive": 4, "_softplus": 7, "_where": 5,
+                 "_ndtr": 40, "_erfc": 40, "_lambertw": 500}
+
+
+def _passes(body, name):
+    """The array operations of the function `name` in the source `body` (not those of the
+    long-double form a fraction's body defines beside it), a call of a helper in
+    HELPER_PASSES counted as its passes."""
+    (function,) = [node for node in ast.parse(body).body
+                   if isinstance(node, ast.FunctionDef) and node.name == name]
+    calls = [node.func.id for node in ast.walk(function)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)]
+    return (_operations(ast.unparse(function))
+            + sum(HELPER_PASSES.get(call, 1) - 1 for call in calls))
+
+
 def _build(expr, name):
     if not name.isidentifier() or keyword.iskeyword(name) or name in _NAMESPACE:
         raise SymactError(f"{name!r} is not usable as a function name")
@@ -1040,8 +1077,8 @@ def _build(expr, name):
         forms = attempt(fraction_forms, expr, seconds=FRACTION_SECONDS)
         if forms is not None:
             candidate = _plan(expr, forms, body_name, limits)
-            if candidate[4] is None or set(candidate[4][1]) <= set(candidate[3]):
-                # no tiles: what the fraction needs is its root patches
+            if _no_worse(candidate, plan, body_name) and not scattered_misses(
+                    candidate[1], candidate[4][1] if candidate[4] else (), FRACTION_PROBE):
                 body, compiled_body, patches, covered, regions = candidate
     header = (
         "import numpy\n"
