@@ -9,8 +9,10 @@ takes over; one exp and two Horner schemes take 3.8 ms per 1e6 values against 9.
 the stable form's sigmoid pair.
 E^deg Q overflows for large u; beyond, where the float64 fraction is inf/inf, the repair
 recomputes in long double the fraction split at u = 0: E there and F = e^-u = 1/E for
-u > 0, each at most 1. mish' is such a fraction of degree 4, but it still misses the bound
-across (-2.45, 0.25), so it keeps its stable form and tiles. The split form is also the
+u > 0, each at most 1. mish' is such a fraction of degree 4; with its coefficients rounded
+as one term each, the probe's hole for it narrows to (-1.57, 0.25), around its root, but
+its sums of rounded terms come near the bound at scattered inputs above 0.46
+(symact.probe.scattered_misses), so it keeps its stable form and tiles. The split form is also the
 stable rewrite (symact.stable) of a user's fraction of e^u that sigmoids cannot express:
 sech x written as 2/(e^x + e^-x) has a derivative that is inf/inf from |x| = 355 on.
 """
@@ -121,7 +123,7 @@ def _horner(poly, variable, grouped):
     term: mish' has 4x + 6 beside E^2, and SymPy's horner merges it into one sum with
     (E + 4)E that the code adds from the left, rounding (E + 4)E + 4x before the 6 that
     nearly cancels 4x; rounded alone 4x + 6 is exact there (Sterbenz), which narrows the
-    fraction's misses from (-2.45, 0.25) to (-1.90, -0.49)."""
+    probe's hole for the fraction from (-2.45, 0.25) to (-1.57, 0.25)."""
     if not grouped:
         return sp.horner(poly.as_expr(), wrt=variable)
     total = sp.Integer(0)

@@ -10,7 +10,8 @@ float64 grid). Inputs where a compile-time probe (symact.probe) shows the float6
 losing bits are recomputed in long double, near roots where it cancels by a Taylor
 polynomial (symact.patches); NaN gives NaN and +-inf the limits. Where the stable form
 needs such help and the function is one fraction of polynomials in e^u, that fraction is
-tried too and kept when it needs no more than a patch at each root (symact.exp_fraction).
+tried too (symact.exp_fraction) and kept when it costs no more passes and no more tiles,
+and scattered inputs find no miss outside its holes.
 The generated source is readable and returned by `source()`.
 """
 import ast
@@ -1028,8 +1029,8 @@ def _no_worse(candidate, plan, body_name):
     """Whether the plan `candidate` (a fraction of e^u) costs no more than `plan` (the
     stable form) on both counts: its body's passes, and the share of typical inputs its
     tiles take (inputs in a patch's interval get the patch, not tiles). mish''s fraction
-    takes 5.6 ms per 1e6 values against its stable body's 11.3, and tiles 14 % of typical
-    inputs against 18 %."""
+    body counts 18 passes against its stable body's 25 (5.6 ms per 1e6 values against
+    11.3), and its tiles take 8.4 % of typical inputs against 11 %."""
     def tiled(regions, covered):
         if regions is None:
             return 0.0

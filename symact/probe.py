@@ -165,9 +165,10 @@ def repair_regions(body, specials_ok, covered=(), spans=()):
 def scattered_misses(body, holes, count):
     """How many of `count` random inputs, uniform on +-TYPICAL_SCALE and outside the
     holes, bad_inputs finds: misses so sporadic that the probe's grid steps over them.
-    mish' written as one fraction of e^u adds rounded terms of one size, and comes within
-    the probe's margin of the bound at 5 of 2^20 such inputs, in (0.46, 0.53), and at
-    0.73 in 1e5 of (0.55, 1.2)."""
+    mish' written as one fraction of e^u adds rounded terms of one size: it comes within
+    the probe's margin of the bound at 5 of 2^20 such inputs, in (0.46, 0.53), at 2928 of
+    4e6 random inputs in (0.55, 1.2), and misses the bound itself at 0.5496 (4.73 ULP
+    against 4.48 allowed)."""
     points = np.random.default_rng(0).uniform(-TYPICAL_SCALE, TYPICAL_SCALE, count)
     points = points[~_inside(points, holes)]
     try:

@@ -951,6 +951,58 @@ def test_a_fraction_of_exponentials_runs_as_that_fraction_with_a_patch_at_its_ro
         assert near["max_ulp"] < 4, near
 
 
+def test_a_fraction_whose_sums_of_rounded_terms_come_near_the_bound_keeps_its_stable_form():
+    """mish' is one fraction of e^x of degree 4. Its coefficients 4x + 6 and 4x + 4 round as
+    one term each (exact near the root, by Sterbenz), and its fraction then needs tiles on
+    less of the typical inputs than its stable form, for a body of fewer passes; but the
+    fraction adds rounded terms of one size, and 2^20 scattered inputs find it within the
+    probe's margin of the bound outside its holes (at 0.5496 it misses the bound itself,
+    4.73 ULP against 4.48 allowed), so mish' keeps its stable form. silu''s fraction has
+    no such input."""
+    from symact import numeric
+    from symact.exp_fraction import FRACTION_PROBE, fraction_forms
+    from symact.probe import scattered_misses
+    plans = {}
+    for name in ("mish", "silu"):
+        expr = symact.get(name).derivative()
+        limits = numeric.limits_at_infinity(expr)
+        forms = fraction_forms(expr)
+        plans[name] = [numeric._plan(expr, form, "_f_body", limits)
+                       for form in (numeric.rewrite_stable(expr), forms)]
+        if name == "mish":
+            held = forms[0].atoms(sp.UnevaluatedExpr)
+            assert held == {sp.UnevaluatedExpr(4 * x + 6), sp.UnevaluatedExpr(4 * x + 4)}
+    stable, fraction = plans["mish"]
+    assert numeric._no_worse(fraction, stable, "_f_body")
+    assert max(high for _, high in fraction[4][1]) < 0.25  # around the root only
+    assert scattered_misses(fraction[1], fraction[4][1], FRACTION_PROBE) > 0
+    fraction = plans["silu"][1]
+    assert scattered_misses(fraction[1], fraction[4][1], FRACTION_PROBE) == 0
+    mish_code = symact.get("mish").numpy_derivative().source
+    assert "_split_body" not in mish_code and "_sigmoid(x)" in mish_code
+
+
+def test_plans_are_compared_by_passes_and_by_the_share_their_tiles_take():
+    """A helper call counts as the passes it takes (_sigmoid: 11 adds), not as one; a plan
+    is no worse than another when neither count is larger, and inputs in a patch's
+    interval count as the patch's, not as tiled."""
+    from symact.numeric import HELPER_PASSES, _no_worse, _passes
+    from symact.probe import typical_share
+    body = "def f(x, out=None):\n    return _sigmoid(x) + numpy.exp(x)\n"
+    assert _passes(body, "f") == HELPER_PASSES["_sigmoid"] + 2
+    cheap = "def f(x, out=None):\n    return numpy.exp(x) + 1\n"
+
+    def plan(source, holes, covered=()):
+        return source, None, (), list(covered), ((-1e308, 1e308), tuple(holes))
+
+    assert _no_worse(plan(cheap, [(-1, 0)]), plan(body, [(-2, 0)]), "f")
+    assert not _no_worse(plan(cheap, [(-2, 0)]), plan(body, [(-1, 0)]), "f")
+    assert not _no_worse(plan(body, [(-1, 0)]), plan(cheap, [(-2, 0)]), "f")
+    # a wider hole that is mostly a patch's interval tiles less
+    assert _no_worse(plan(cheap, [(-2, 0)], [(-2, -0.5)]), plan(body, [(-1, 0)]), "f")
+    assert typical_share(-2, 0) - typical_share(-2, -0.5) < typical_share(-1, 0)
+
+
 def test_misses_far_below_a_root_are_found_and_covered_on_that_side():
     """gelu' misses the float formula's bound down to -1.56, below its root at -0.75
     (gelu_tanh' down to -1.63), where 1500 random inputs around the root found no miss; the
