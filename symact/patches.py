@@ -139,8 +139,11 @@ def root_patches(expr, body):
     if expr.has(sp.Piecewise) and any(
             any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
             for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
-            if not (isinstance(c, sp.core.relational.Unequality))):
-        return (), ()  # roots at branch boundaries are kinks, not cancellations
+            if not isinstance(c, (sp.Eq, sp.Ne))):
+        # roots at branch boundaries are kinks, not cancellations; a branch that holds at
+        # one point fills a removable singularity (sinc's x = 0), where the other branch
+        # cancels as it would at any root: (cos x - sin x / x)/x is 0 at 3e-19
+        return (), ()
     reference = Reference(expr)
     patches, spans = [], []
     for root in _roots(reference.value):

@@ -2,7 +2,7 @@
 
 Cancellation (1 + erf(-21) at x = -30 for GELU) can eat any fixed precision, so a value
 is accepted only when two working precisions agree to `DIGITS` digits; otherwise the
-precision doubles, up to MAX_DIGITS.
+precision doubles, up to MAX_DIGITS. Below |x| = 1 it starts -log10|x| digits higher.
 """
 import mpmath
 import sympy as sp
@@ -52,13 +52,14 @@ def mp_function(expr, digits=DIGITS):
 
     def evaluate(point):
         point = mpmath.mpf(point) if not isinstance(point, mpmath.mpf) else point
-        work = max(digits, mpmath.mp.dps) + 10  # callers such as mpmath.diff raise mp.dps
-        with mpmath.workdps(work):
-            previous = raw(point)
+        work = max(digits, mpmath.mp.dps) + 10 + _scale_digits(point)
+        previous = _dividing(raw, point, work)
         while work < MAX_DIGITS:
             work *= 2
-            with mpmath.workdps(work):
-                current = raw(point)
+            current = _dividing(raw, point, work)
+            if current is None or previous is None:
+                previous = current
+                continue  # a division by a difference that cancelled to 0: more digits
             if current == 0:
                 break  # zero may be cancellation at every precision so far: confirm below
             if previous == current or abs(current - previous) <= abs(current) * mpmath.mpf(10) ** -(max(digits, mpmath.mp.dps) + 2):
@@ -69,6 +70,28 @@ def mp_function(expr, digits=DIGITS):
 
     evaluate.raw = raw  # one evaluation at the caller's precision, for smooth stretches
     return evaluate
+
+
+def _scale_digits(point):
+    """Digits to add at |point| < 1: e^x - 1 and 1 - cos x at x = 1e-310 cancel to 0 at
+    every precision below 310 and 620 digits, and a formula that divides them by x then
+    gives the same wrong value at two precisions (1/x for (sin x - 2(1 - cos x)/x)/x^2,
+    the derivative of (1 - cos x)/x^2): starting at -log10|x| more, the doubling reaches
+    the precision where it settles."""
+    if point == 0 or abs(point) >= 1:
+        return 0
+    return int(-mpmath.log10(abs(point))) + 1
+
+
+def _dividing(raw, point, work):
+    """raw(point) at `work` digits, or None where it divides by 0 there: x/(e^x - 1) at
+    x = -3e-62 does at 60 digits, where e^x - 1 cancels to 0; only at MAX_DIGITS is a
+    division by 0 a pole."""
+    with mpmath.workdps(work):
+        try:
+            return raw(point)
+        except ZeroDivisionError:
+            return None
 
 
 def value(expr, point, digits=DIGITS):

@@ -8,6 +8,7 @@ sigma(u - log c), sigma(log c - u), and one over another denominator with positi
 coefficients -> that fraction split at u = 0, in e^u below and e^-u above.
 Then: W(u)/u = e^-W(u) for |u| < 1 (Lambert W: its derivative is finite at u = 0),
 sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
+1 - cos u = 2 sin^2(u/2),
 log cosh u through log1p of that and past cosh's overflow,
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
@@ -26,7 +27,7 @@ factor of a Piecewise moved into its branches (one rounding).
 """
 import numpy as np
 import sympy as sp
-from sympy.codegen.cfunctions import hypot, log1p
+from sympy.codegen.cfunctions import expm1, hypot, log1p
 from sympy.codegen.rewriting import expm1_opt, log1p_opt, optimize
 
 from .budget import attempt
@@ -51,7 +52,33 @@ def rewrite_stable(expr):
     # log1p_opt takes the largest term out of a log: log(e^x + e^-x) = -x + log1p(e^2x)
     expr = expr.replace(lambda e: isinstance(e, log1p) and isinstance(e.args[0], sp.exp),
                         lambda e: softplus(e.args[0].args[0]))
+    expr = expr.replace(lambda e: isinstance(e, sp.Mul) and e.has(expm1),
+                        _guarded(_exp_over_expm1))
     return expr.xreplace(held)
+
+
+def _exp_over_expm1(product):
+    """e^(k u) expm1(u)^-m, 1 <= k <= m, as expm1(u)^(k-m) (-1/expm1(-u))^k: e^u/(e^u - 1)
+    = 1/(1 - e^-u). e^u and expm1(u) overflow together from u = 709.78 on, where the
+    quotient is 1: the derivative of x/(e^x - 1), -x e^x/expm1(x)^2 + 1/expm1(x) after
+    expm1_opt, was inf/inf there."""
+    factors = list(product.args)
+    for power in factors:
+        if not (isinstance(power, sp.Pow) and isinstance(power.base, expm1)
+                and power.exp.is_Integer and power.exp.is_negative):
+            continue
+        u = power.base.args[0]
+        for exponential in factors:
+            if not isinstance(exponential, sp.exp):
+                continue
+            k = sp.cancel(exponential.args[0] / u)
+            if k.is_Integer and 1 <= k <= -power.exp:
+                rest = list(factors)
+                rest.remove(power)
+                rest.remove(exponential)
+                return (sp.Mul(*rest) * power.base**(power.exp + k)
+                        * (-1 / expm1(-u))**k)
+    return product
 
 
 def _guarded(rule):
@@ -296,6 +323,8 @@ def _one_plus(core, sign):
         return sp.erfc(-sign * core.args[0])
     if isinstance(core, sp.cosh) and sign == -1:  # 1 - cosh u = -2 sinh^2(u/2)
         return -2 * sp.sinh(core.args[0] / 2)**2
+    if isinstance(core, sp.cos) and sign == -1:  # 1 - cos u = 2 sin^2(u/2), 0 at u = 2 pi k
+        return 2 * sp.sin(core.args[0] / 2)**2
     if (sign == -1 and isinstance(core, sp.Pow) and core.exp == 2
             and isinstance(core.base, sp.tanh)):
         u = core.base.args[0]

@@ -607,6 +607,38 @@ def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivativ
     _check_definition(expr, derivative)
 
 
+def test_exponentials_over_expm1_and_one_minus_cos_take_their_stable_forms():
+    """e^(k u)/expm1(u)^m, 1 <= k <= m, as expm1(u)^(k-m) (-1/expm1(-u))^k, which does not
+    overflow before the result does (x e^x/(e^x - 1)^2 was inf/inf from 709.78 on); a
+    larger k keeps its e^(k u). 1 - cos u as 2 sin^2(u/2): (1 - cos x)/x^2 was 5e5 ULP off
+    at 37.7, beside the double root 12 pi of 1 - cos x."""
+    from sympy.codegen.cfunctions import expm1
+    from symact.stable import rewrite_stable
+    e = sp.exp(x)
+    assert rewrite_stable(x * e / (e - 1)**2) == -x / (expm1(x) * expm1(-x))
+    assert rewrite_stable(e**2 / (e - 1)**3) == 1 / (expm1(x) * expm1(-x)**2)
+    assert rewrite_stable(e**2 / (e - 1)) == e**2 / expm1(x)
+    assert rewrite_stable((1 - sp.cos(3 * x)) / x**2) == 2 * sp.sin(3 * x / 2)**2 / x**2
+
+
+@pytest.mark.parametrize("expr, derivative, near_zero", [
+    ("sin(x)/x", False, lambda t: 1.0), ("sin(x)/x", True, lambda t: -t / 3),
+    ("x/(exp(x) - 1)", False, lambda t: 1.0), ("x/(exp(x) - 1)", True, lambda t: -0.5),
+    ("(1 - cos(x))/x**2", False, lambda t: 0.5), ("(1 - cos(x))/x**2", True, lambda t: -t / 12)])
+def test_user_definitions_with_a_removable_singularity_hold_on_the_grid(expr, derivative,
+                                                                        near_zero):
+    """Filled in at 0 by its limit (symact.user), each is within the bound on the grid;
+    below 1e-20 it is its Taylor polynomial within an ULP. sin(x)/x' = (cos x - sin x/x)/x
+    cancels to 0 for tiny x (it was 0 at 3e-19, not -1e-19): its root at the filled point
+    gets a Taylor patch like any root. x/(e^x - 1)' was inf/inf from x = 709.78 on, and
+    (1 - cos x)/x^2 5e5 ULP off beside 12 pi."""
+    function = _check_definition(expr, derivative)
+    tiny = np.array([-1e-20, -1e-200, -5e-324, 0.0, 5e-324, 1e-300, 1e-20])
+    wanted = np.array([near_zero(t) for t in tiny])
+    assert np.all(np.abs(function(tiny) - wanted) <= np.spacing(np.abs(wanted))), \
+        function(tiny)
+
+
 def test_log_of_a_sum_of_exponentials_and_log_cosh_take_their_stable_forms():
     """The forms themselves (the accuracy test above checks their values): softplus
     for the log1p(e^u) that SymPy's log1p_opt leaves, 2 sinh^2(u/2) for cosh u - 1, and
@@ -851,6 +883,8 @@ def test_patch_is_as_narrow_as_the_misses():
     "sigmoid(3*x) - sigmoid(-3*x)", "2*sigmoid(x) - 1", "(1 - exp(x))*exp(x)/(exp(x) + 1)**3",
     "x*(cosh(x) - 1)", "log(2 + exp(x))", "log(3 + 5*exp(-2*x))", "exp(x)/(exp(x) + 2)",
     "exp(x)*(exp(x) - 1)/(exp(x) + 1/3)**2",
+    "x*exp(x)/(exp(x) - 1)**2", "exp(2*x)/(exp(x) - 1)**3 + 1/(exp(-x) - 1)",
+    "(1 - cos(3*x))/x**2",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
