@@ -166,7 +166,8 @@ def _two_sided_limit(expr, point, text, defaults):
     has none. SymPy gives -oo from the right for coth x - x/sinh^2 x at 0, whose limit
     is 0; the same limit taken in exponentials is next, then the definition is refused
     as undecided."""
-    beside = _values_beside(expr.xreplace(defaults), point)
+    beside = attempt(_values_beside, expr.xreplace(defaults), point,
+                     seconds=SINGULAR_SECONDS)
     elementary = to_elementary(expr)
     for form in (elementary, elementary.rewrite(sp.exp)):
         left, right = [attempt(sp.limit, form, x, point, side, seconds=SINGULAR_SECONDS,
@@ -185,7 +186,7 @@ def _two_sided_limit(expr, point, text, defaults):
 
 def _values_beside(expr, point):
     """expr at point - h and point + h for each h in BESIDE, at 60 digits, or None where
-    mpmath cannot evaluate it."""
+    mpmath cannot evaluate it (then SymPy's limit stands unchecked)."""
     try:
         function = mp_function(expr, digits=60)
         with mpmath.workdps(150):
