@@ -136,13 +136,12 @@ def root_patches(expr, body):
     against mpmath finds the formula missing (gelu' misses down to -1.64, and above its
     root only close to it), and becomes a hole (symact.probe), where tiles take over from
     the patch."""
-    if expr.has(sp.Piecewise) and any(
-            any(rel.has(x) for rel in c.atoms(sp.core.relational.Relational))
-            for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
-            if not isinstance(c, (sp.Eq, sp.Ne))):
+    if any(rel.has(x) and not isinstance(rel, (sp.Eq, sp.Ne))
+           for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
+           for rel in c.atoms(sp.core.relational.Relational)):
         # roots at branch boundaries are kinks, not cancellations; a branch that holds at
-        # one point fills a removable singularity (sinc's x = 0), where the other branch
-        # cancels as it would at any root: (cos x - sin x / x)/x is 0 at 3e-19
+        # isolated points fills removable singularities (sinc's x = 0), where the other
+        # branch cancels as it would at any root: (cos x - sin x / x)/x is 0 at 3e-19
         return (), ()
     reference = Reference(expr)
     patches, spans = [], []

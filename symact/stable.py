@@ -61,7 +61,8 @@ def _exp_over_expm1(product):
     """e^(k u) expm1(u)^-m, 1 <= k <= m, as expm1(u)^(k-m) (-1/expm1(-u))^k: e^u/(e^u - 1)
     = 1/(1 - e^-u). e^u and expm1(u) overflow together from u = 709.78 on, where the
     quotient is 1: the derivative of x/(e^x - 1), -x e^x/expm1(x)^2 + 1/expm1(x) after
-    expm1_opt, was inf/inf there."""
+    expm1_opt, was inf/inf there. Below -709.78 expm1(-u) overflows instead, and the
+    repair pass recomputes what are subnormal results there."""
     factors = list(product.args)
     for power in factors:
         if not (isinstance(power, sp.Pow) and isinstance(power.base, expm1)

@@ -608,9 +608,9 @@ def test_user_definitions_spelled_with_exp_hold_to_the_far_tails(expr, derivativ
 
 
 def test_exponentials_over_expm1_and_one_minus_cos_take_their_stable_forms():
-    """e^(k u)/expm1(u)^m, 1 <= k <= m, as expm1(u)^(k-m) (-1/expm1(-u))^k, which does not
-    overflow before the result does (x e^x/(e^x - 1)^2 was inf/inf from 709.78 on); a
-    larger k keeps its e^(k u). 1 - cos u as 2 sin^2(u/2): (1 - cos x)/x^2 was 5e5 ULP off
+    """e^(k u)/expm1(u)^m, 1 <= k <= m, as expm1(u)^(k-m) (-1/expm1(-u))^k, finite where
+    e^u overflows (x e^x/(e^x - 1)^2 was inf/inf from 709.78 on); a larger k keeps its
+    e^(k u). 1 - cos u as 2 sin^2(u/2): (1 - cos x)/x^2 was 5e5 ULP off
     at 37.7, beside the double root 12 pi of 1 - cos x."""
     from sympy.codegen.cfunctions import expm1
     from symact.stable import rewrite_stable

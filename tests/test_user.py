@@ -51,18 +51,28 @@ def test_a_filled_limit_keeps_the_parameters():
     ("1/(x - 2)", "'1/(x - 2)' is not finite at x = 2"),
     ("x/(x**2 - 2)", "'x/(x**2 - 2)' is not finite at x = -sqrt(2) (about -1.41421)"),
     ("x/sin(x)", "'x/sin(x)' is not finite at x = -pi (about -3.14159)"),
-    ("tan(x)", "'tan(x)' is not finite at x = -pi/2 (about -1.5708)"),
+    ("tan(x)", "'tan(x)' is not finite at x = -pi/2 (about -1.57080)"),
     ("1/(x**7 - x - 1)",
      "'1/(x**7 - x - 1)' is not finite at x = CRootOf(x**7 - x - 1, 0) (about 1.11278)"),
     ("sin(1/x)", "'sin(1/x)' is not finite at x = 0"),
     ("log(x**2)", "'log(x**2)' is not finite at x = 0"),
-    ("x*log(Abs(x))", "'x*log(Abs(x))' has no finite slope at x = 0, where it tends to 0"),
+    ("x*log(Abs(x))", "'x*log(Abs(x))' has no finite slope at x = 0"),
+    ("x/(sigmoid(x) - 1/3)", "'x/(sigmoid(x) - 1/3)' is not finite at x = -log(2) (about "
+                             "-0.693147)"),
+    ("1/(erf(x) - 1/2)", "'1/(erf(x) - 1/2)' is not finite at x = erfinv(1/2) (about "
+                         "0.476936)"),
+    ("1/(exp(x) - 2) + 1/(exp(2*x) - 4)",
+     "'1/(exp(x) - 2) + 1/(exp(2*x) - 4)' is not finite at x = log(2) (about 0.693147)"),
+    ("sin(x)/tan(x)", "'sin(x)/tan(x)' is 0/0 at x = pi*n for every integer n: removable, "
+                      "but at infinitely many points"),
 ])
 def test_a_singular_point_without_a_finite_limit_is_refused_in_one_line(text, message):
     """A pole between the probe points (2, sqrt 2, pi, pi/2 for tan x, a root with no
-    radicals; before, 1/(x - 2) and tan x were activations), a point with no limit
-    (sin(1/x)) or with an infinite slope: one line, exit status 2 from the command
-    line."""
+    radicals, -log 2 once sigmoid is written out, erfinv(1/2), which SymPy does not know is
+    real; before, 1/(x - 2) and tan x were activations), a point with no limit
+    (sin(1/x)) or with an infinite slope, and removable points in a periodic family, which
+    would need infinitely many pieces: one line, exit status 2 from the command line.
+    log 2 and log(4)/2 are one point, named the same way in every run."""
     with pytest.raises(SymactError) as caught:
         symact.define("mine", text)
     assert str(caught.value) == message
@@ -79,3 +89,22 @@ def test_a_piecewise_that_fills_its_point_is_kept_as_written():
     """Given its value at the point already, the definition is not filled twice."""
     written = sp.Piecewise((1, sp.Eq(x, 0)), (sp.sin(x) / x, True))
     assert symact.define("mine", written).expr == written
+
+
+def test_a_definition_with_steps_is_filled_and_its_slope_taken_without_deltas():
+    """sign(x + 1) sin(x)/x: the slope at 0 is taken as symact differentiates (no
+    DiracDelta, which mpmath cannot evaluate: a NameError before)."""
+    act = symact.define("mine", "sin(x)/x*sign(x + 1)")
+    assert act.expr.args[0] == (1, sp.Eq(x, 0)) and act.derivative().subs(x, 0) == 0
+
+
+def test_the_search_for_singular_points_has_one_budget(monkeypatch):
+    """Each step has its budget, and the whole search one more: tanh nested twelve
+    times over x takes SymPy's limit far past it."""
+    from symact import singular
+    monkeypatch.setattr(singular, "TOTAL_SECONDS", 2)
+    nested = "x"
+    for _ in range(12):
+        nested = f"tanh({nested})"
+    with pytest.raises(SymactError, match="not settled within 2 s of CPU time"):
+        symact.define("mine", f"{nested}/x")
