@@ -12,9 +12,10 @@ recomputes in long double the fraction split at u = 0: E there and F = e^-u = 1/
 u > 0, each at most 1. mish' is such a fraction of degree 4; with its coefficients rounded
 as one term each, the probe's hole for it narrows to (-1.57, 0.25), around its root, but
 its sums of rounded terms come near the bound at scattered inputs above 0.46
-(symact.probe.scattered_misses), so it keeps its stable form and tiles. The split form is also the
-stable rewrite (symact.stable) of a user's fraction of e^u that sigmoids cannot express:
-sech x written as 2/(e^x + e^-x) has a derivative that is inf/inf from |x| = 355 on.
+(symact.probe.scattered_misses), so it keeps its stable form and tiles. The split form
+is also the stable rewrite (symact.stable) of a user's fraction of e^u that sigmoids
+cannot express: sech x written as 2/(e^x + e^-x) has a derivative that is inf/inf from
+|x| = 355 on.
 """
 import functools
 
@@ -26,7 +27,8 @@ FRACTION_SECONDS = 5  # per attempt to read an expression as a fraction of e^u (
 # Horner costs two passes per degree of each polynomial: at degree 4 (mish') the fraction
 # takes 5.6 ms per 1e6 values, about what the tiles it would save cost (6 ms)
 MAX_DEGREE = 4
-# random inputs the probe adds for a fraction (symact.probe.repair_regions): 2 s for mish'
+# scattered inputs a fraction must get right outside its holes before it replaces the
+# stable form (symact.probe.scattered_misses): about 1 s for mish'
 FRACTION_PROBE = 1 << 20
 
 

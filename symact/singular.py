@@ -250,11 +250,11 @@ def _agrees(beside, limit, defaults):
     """Whether the values beside the point show the finite limit `limit` (None: none)."""
     if limit is None:
         return not _converges(beside)
-    number = attempt(lambda: complex(sp.N(limit.xreplace(defaults), 60)),
+    number = attempt(lambda: complex(sp.N(limit.xreplace(defaults), 30)),
                      seconds=STEP_SECONDS)
     if number is None or number.imag != 0:
         return False
-    target = mpmath.mpf(str(sp.N(limit.xreplace(defaults), 60)))
+    target = mpmath.mpf(number.real)  # a double is enough against TOLERANCE
     return all(abs(v - target) <= TOLERANCE * (1 + abs(target)) for v in beside)
 
 
