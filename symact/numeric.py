@@ -32,6 +32,7 @@ from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
 from .patches import hole_tiles, root_patches, taylor_at_roots
 from .probe import repair_regions, scattered_misses, typical_share
 from .stable import float_exact, rewrite_stable
+from .tails import reached_limits
 from .symbols import x
 
 _SQRT_HALF = 0.7071067811865476
@@ -86,15 +87,27 @@ class _Float64Special:
     """scipy.special as the generated code calls it (special.erf, special.psi, ...).
     SciPy has no long-double loops, so the repair pass's long-double inputs are computed
     in float64 and handed back in long double: that adds neither range nor digits there,
-    but the formula around the call still gains both."""
+    but the formula around the call still gains both. Near 0, where a long-double
+    argument would lose its bits as a float64 (erf(softplus(x)) at x = -745, an argument
+    of 5e-324), a function that is its slope times u there (to far below an ULP for
+    |u| < SLOPE_BELOW) is computed so, in long double."""
+
+    SLOPE_AT_ZERO = {"erf": 2 / np.sqrt(np.longdouble(np.pi)),
+                     "erfinv": np.sqrt(np.longdouble(np.pi)) / 2}
+    SLOPE_BELOW = 1e-150
 
     def __getattr__(self, name):
         function = getattr(scipy.special, name)
+        slope = self.SLOPE_AT_ZERO.get(name)
 
         def call(*args):
             if any(np.asarray(a).dtype == np.longdouble for a in args):
                 wide = [np.asarray(a, dtype=np.float64) for a in args]
-                return np.asarray(function(*wide)).astype(np.longdouble)
+                result = np.asarray(function(*wide)).astype(np.longdouble)
+                if slope is not None:
+                    (u,) = args
+                    result = np.where(np.abs(u) < self.SLOPE_BELOW, slope * u, result)
+                return result
             return function(*args)
         call.__name__ = name
         return call
@@ -326,18 +339,19 @@ def _evaluate_tiles(chosen, pending, better, tiles, low, high):
             pending[where] = np.isnan(total)
 
 
-def _repair(result, values, body, safe, holes, patches, limits, tiles=()):
+def _repair(result, values, body, safe, holes, patches, limits, tiles=(), reached=None):
     """Recompute the elements the float64 formula may get wrong; the rest is untouched.
 
     Which elements those are was decided at compile time by comparing the float64 and
     long-double formulas on a dense probe of the float64 line (see _to_repair).
     Repaired elements get the Taylor polynomial of the patch they lie in, else the
     polynomial of the tile they lie in (symact.patches), else the formula in long double;
-    NaN gives NaN, +-inf the limits."""
+    NaN gives NaN, +-inf and inputs beyond `reached` (symact.tails) the limits."""
     mask = _to_repair(values, safe, holes)
     if mask is None:
         return result
-    return _repair_at(result, values, np.flatnonzero(mask), body, patches, limits, tiles)
+    return _repair_at(result, values, np.flatnonzero(mask), body, patches, limits, tiles,
+                      reached)
 
 
 def _to_repair(values, safe, holes):
@@ -369,7 +383,7 @@ def _to_repair(values, safe, holes):
     return mask
 
 
-def _repair_at(result, values, index, body, patches, limits, tiles):
+def _repair_at(result, values, index, body, patches, limits, tiles, reached=None):
     """result with the elements at the flat `index` of values recomputed (see _repair)."""
     if index.size == 0:
         return result
@@ -392,8 +406,13 @@ def _repair_at(result, values, index, body, patches, limits, tiles):
     if rest.size:
         again = chosen.take(rest).astype(np.longdouble)
         better[rest] = np.broadcast_to(body(again), again.shape).astype(np.float64)
-    finite = np.isfinite(low) and np.isfinite(high)  # inputs in holes are: often no pass
-    special = () if finite else np.flatnonzero(~np.isfinite(chosen))
+    reached = (-math.inf, math.inf) if reached is None else reached
+    # inputs in holes are finite and short of `reached`: often no pass
+    if reached[0] <= low and high <= reached[1] and np.isfinite(low) and np.isfinite(high):
+        special = ()
+    else:  # NaN, +-inf and inputs where the function has reached its limit
+        special = np.flatnonzero(~(np.isfinite(chosen) & (chosen >= reached[0])
+                                   & (chosen <= reached[1])))
     if len(special):
         value = chosen.take(special)
         better[special] = np.where(np.isnan(value), np.nan,
@@ -444,7 +463,7 @@ def _blocks(values, body, repair=None):
     def run(part, out=None):
         if repair is None:
             return body(part, out)
-        safe, holes, patches, limits, tiles = repair
+        safe, holes, patches, limits, tiles, *reached = repair
         mask = _to_repair(part, safe, holes)
         if mask is None:
             return body(part, out)
@@ -452,13 +471,14 @@ def _blocks(values, body, repair=None):
         # takes three times as long as flatnonzero and take together
         index = np.flatnonzero(mask)
         if 2 * index.size <= part.size:
-            return _repair_at(body(part, out), part, index, body, patches, limits, tiles)
+            return _repair_at(body(part, out), part, index, body, patches, limits, tiles,
+                              *reached)
         # most of the block is recomputed: the formula runs on the rest only
         result = np.empty(part.shape, dtype=np.float64) if out is None else out
         kept = np.flatnonzero(~mask)
         if kept.size:
             result.reshape(-1)[kept] = body(part.reshape(-1).take(kept))
-        return _repair_at(result, part, index, body, patches, limits, tiles)
+        return _repair_at(result, part, index, body, patches, limits, tiles, *reached)
 
     if values.size <= BLOCK or values.dtype != np.float64:
         return run(values)
@@ -551,6 +571,8 @@ class _Printer(SciPyPrinter):
 
     def _print_erfc(self, expr):
         return f"_erfc({self._print(expr.args[0])})"
+
+    _print_Erfc = _print_erfc
 
     def _print_LambertW(self, expr):
         return f"_lambertw({self._print(expr.args[0])})"
@@ -1091,8 +1113,12 @@ def _build(expr, name):
     blocked = operations >= BLOCK_MIN_OPERATIONS or operations and regions is not None
     repair = ""
     evaluate = f"        result = {body_name}(x)\n"
+    reached = (-math.inf, math.inf)
     if regions is not None:
         safe, holes = regions
+        reached = reached_limits(expr, compiled_body, limits, safe)
+        # inputs beyond reached go to the repair pass, which gives them the limit
+        safe = (max(safe[0], reached[0]), min(safe[1], reached[1]))
         header += (
             "# Inputs recomputed in long double (where the float64 formula loses bits):\n"
             "# outside SAFE and inside HOLES (open intervals)\n"
@@ -1102,10 +1128,16 @@ def _build(expr, name):
             f"PATCHES = {_floats(patches)}\n"
             "# Polynomials on the holes' tiles: (start, width, coefficients per tile)\n"
             f"TILES = _tiles({_floats(hole_tiles(expr, holes, covered))})\n")
+        tail = ""
+        if reached != (-math.inf, math.inf):
+            header += ("# Beyond these the function is its limit (where the long-double "
+                       "formula fails)\n"
+                       f"REACHED = {_floats(reached)}\n")
+            tail = ", REACHED"
         repair = (f"        result = _repair(result, x, {body_name}, SAFE, HOLES, PATCHES, "
-                  "LIMITS, TILES)\n")
+                  f"LIMITS, TILES{tail})\n")
     if blocked:
-        extra = ", (SAFE, HOLES, PATCHES, LIMITS, TILES)" if repair else ""
+        extra = f", (SAFE, HOLES, PATCHES, LIMITS, TILES{tail})" if repair else ""
         evaluate, repair = f"        result = _blocks(x, {body_name}{extra})\n", ""
     wrapper = (
         f"def {name}(x):\n"

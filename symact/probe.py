@@ -62,6 +62,35 @@ def bad_inputs(body, points, ulps=3.5, share=0.75):
     return ~agree & ~np.isnan(extended)
 
 
+REFINE = 256  # probe inputs added between neighbours where the value leaves the normal range
+MAX_EDGES = 64  # more such neighbours are noise (a formula cancelling to 0 near a root)
+
+
+def _refined(body, points, bad):
+    """points and bad with REFINE inputs added between each pair of neighbours whose
+    long-double values, rounded to float64, lie in different ranges (0, subnormal, normal,
+    overflow): where a value leaves the normal range an intermediate often has already, and the stretch where float64 loses bits to it can fall between two probe
+    inputs. (x e^-x + 1) e^-(e^-x), the derivative of x e^-(e^-x), was hundreds of ULP
+    off on (-6.63, -6.56), between the probe's -6.625 and -6.5625."""
+    with np.errstate(all="ignore"):
+        values = np.broadcast_to(body(points.astype(np.longdouble)), points.shape)
+        size = np.abs(values.astype(np.float64))
+    kind = np.select([np.isnan(size), size == 0, size < np.finfo(np.float64).tiny,
+                      np.isinf(size)], [4, 0, 1, 3], 2)
+    left, right = kind[:-1], kind[1:]
+    edges = np.flatnonzero((left != right) & (left != 4) & (right != 4))
+    if edges.size == 0 or edges.size > MAX_EDGES:
+        return points, bad
+    fractions = np.arange(1, REFINE + 1) / (REFINE + 1)
+    added = (points[edges, None] + (points[edges + 1] - points[edges])[:, None]
+             * fractions).ravel()
+    added = added[np.isfinite(added)]
+    points = np.concatenate([points, added])
+    bad = np.concatenate([bad, bad_inputs(body, added)])
+    order = np.argsort(points, kind="stable")
+    return points[order], bad[order]
+
+
 def _runs(points, bad):
     """Maximal runs of bad points as open intervals between their good neighbours
     (-inf/+inf at the ends of the probe)."""
@@ -143,6 +172,7 @@ def repair_regions(body, specials_ok, covered=(), spans=()):
     points = probe_points()
     try:
         bad = bad_inputs(body, points)
+        points, bad = _refined(body, points, bad)
     except TypeError:  # a SciPy function without a long-double loop: nothing to gain
         bad = np.zeros(points.shape, dtype=bool)
     bad &= ~_inside(points, list(covered) + list(spans))

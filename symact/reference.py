@@ -19,7 +19,31 @@ def _mp_form(expr):
     expr = expr.replace(softplus, lambda u: log1p(sp.exp(u)))
     # not erfc(-u/sqrt 2)/2: SymPy rewrites erfc(-z) as 2 - erfc(z), which cancels
     expr = expr.replace(Phi, _NCDF)
-    return to_elementary(expr).replace(_is_log_one_plus, lambda e: log1p(e.args[0] - 1))
+    expr = to_elementary(expr).replace(_is_log_one_plus, lambda e: log1p(e.args[0] - 1))
+    return expr.replace(lambda e: isinstance(e, sp.Add) and e.has(sp.erf, sp.erfc),
+                        _erfc_as_written)
+
+
+def _erfc_as_written(add):
+    """c + c erf(u) and 2c - c erfc(u) as c erfc(-u), c - c erf(u) as c erfc(u), with
+    erfc kept as written: SymPy turns erfc(-u) into 2 - erfc(u), whose cancellation at
+    u = -27 takes 640 digits (the tiles of x erfc(-x)/2 took minutes)."""
+    constant, rest = add.as_coeff_Add()
+    if constant == 0:
+        return add
+    terms = list(sp.Add.make_args(rest))
+    for term in terms:
+        k, core = term.as_coeff_Mul()
+        if isinstance(core, sp.erf) and abs(k) == abs(constant):
+            replacement = constant * _ERFC(-sp.sign(k / constant) * core.args[0])
+        elif isinstance(core, sp.erfc) and constant == -2 * k:
+            replacement = -k * _ERFC(-core.args[0])
+        else:
+            continue
+        others = list(terms)
+        others.remove(term)
+        return sp.Add(replacement, *others)
+    return add
 
 
 def _is_log_one_plus(expr):
@@ -29,7 +53,8 @@ def _is_log_one_plus(expr):
 
 
 _NCDF = sp.Function("ncdf")
-_MODULES = [{"ncdf": mpmath.ncdf}, "mpmath"]
+_ERFC = sp.Function("erfc_as_written")
+_MODULES = [{"ncdf": mpmath.ncdf, "erfc_as_written": mpmath.erfc}, "mpmath"]
 
 DIGITS = 50
 MAX_DIGITS = 3200

@@ -8,9 +8,10 @@ sigma(u - log c), sigma(log c - u), and one over another denominator with positi
 coefficients -> that fraction split at u = 0, in e^u below and e^-u above.
 Then: W(u)/u = e^-W(u) for |u| < 1 (Lambert W: its derivative is finite at u = 0),
 sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
-1 - cos u = 2 sin^2(u/2),
+1 - cos u = 2 sin^2(u/2), 1 + cos u = 2 cos^2(u/2), 1 +- sin u = 2 sin^2(u/2 +- pi/4),
 log cosh u through log1p of that and past cosh's overflow,
-c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z = erfc(-z),
+c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z and
+2 - erfc(z) = erfc(-z) with erfc(-z) kept unevaluated (Erfc),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
 tanh(softplus v) and its 1 - tanh^2 through n = e^v (e^v + 2) (one exp),
 sqrt(a + b u^2) -> hypot (no overflow of u^2),
@@ -37,6 +38,23 @@ from .heads import sigmoid, softplus, to_elementary
 from .symbols import x
 
 PROOF_SECONDS = 5  # per inequality that licenses a rewrite; out of time, the form stays
+
+
+class Erfc(sp.Function):
+    """erfc(u) kept as written, for the numeric code only: SymPy turns erfc(-u) into
+    2 - erfc(u), which cancels where erfc(u) is near 2 (u -> -oo): x erfc(-x)/2, GELU
+    through erfc, was -0 instead of -3e-266 at x = -24.7."""
+
+    nargs = 1
+
+    def _eval_evalf(self, prec):
+        return sp.erfc(self.args[0], evaluate=False)._eval_evalf(prec)
+
+    def _eval_is_real(self):
+        return self.args[0].is_extended_real
+
+    def doit(self, **hints):
+        return sp.erfc(self.args[0].doit(**hints))
 
 
 def rewrite_stable(expr):
@@ -132,6 +150,9 @@ def _exp_fractions(expr, held):
     1 - s^2 - t^2 + 2 s t, which cancels for large |x|, term by term."""
     if not expr.args or not expr.has(sp.exp):
         return expr
+    grouped = _grouped_by_exponent(expr)
+    if grouped is not None:
+        return sp.Mul(*[_exp_fractions(part, held) for part in grouped])
     whole = None
     if isinstance(expr, sp.Expr):
         whole = attempt(_exp_fraction_as_sigmoids, expr, seconds=FRACTION_SECONDS)
@@ -146,6 +167,27 @@ def _exp_fractions(expr, held):
     if whole is not None and sp.count_ops(held.get(whole, whole)) < sp.count_ops(parts):
         return whole
     return parts
+
+
+def _grouped_by_exponent(product):
+    """A product's factors as the products of those whose exponentials are all
+    e^(k u) for one u, each u's group one part, and the other factors: or None when that
+    changes nothing. 2x e^x e^(-softplus(x)^2)/(sqrt(pi) (e^x + 1)), the derivative of
+    x erf(softplus(x)), is no fraction of e^x as a whole, and its parts e^x and
+    1/(e^x + 1) alone overflow together (inf at x = 1e10); grouped, they are sigma(x)."""
+    if not isinstance(product, sp.Mul):
+        return None
+    groups, others = {}, []
+    for factor in product.args:
+        cores = {e.args[0].as_coeff_Mul()[1] for e in factor.atoms(sp.exp)}
+        if len(cores) == 1:
+            groups.setdefault(cores.pop(), []).append(factor)
+        else:
+            others.append(factor)
+    if not any(len(group) > 1 for group in groups.values()) or \
+            len(groups) + sum(f.has(sp.exp) for f in others) < 2:
+        return None
+    return [sp.Mul(*group) for group in groups.values()] + others
 
 
 def _exp_fraction_as_sigmoids(expr):
@@ -294,6 +336,8 @@ def _pair(first, second):
         quotient = _one_plus_ratio(second / first)
         if quotient is not None:
             return first * quotient
+        if isinstance(core, sp.erfc) and first == -2 * coeff:  # 2c - c erfc(u) = c erfc(-u)
+            return -coeff * _erfc(-core.args[0])
         if isinstance(core, sigmoid) and first == -coeff / 2:  # c sigma(u) - c/2
             return coeff / 2 * sp.tanh(core.args[0] / 2)
         k, core = second.as_coeff_Mul()
@@ -314,6 +358,11 @@ def _pair(first, second):
     return None
 
 
+def _erfc(u):
+    """erfc(u), as written where SymPy would reflect it (Erfc)."""
+    return Erfc(u) if u.could_extract_minus_sign() else sp.erfc(u)
+
+
 def _one_plus(core, sign):
     """1 + sign*core in a stable form, or None."""
     if isinstance(core, sp.tanh):
@@ -321,11 +370,17 @@ def _one_plus(core, sign):
     if isinstance(core, sigmoid) and sign == -1:
         return sigmoid(-core.args[0])
     if isinstance(core, sp.erf):
-        return sp.erfc(-sign * core.args[0])
+        return _erfc(-sign * core.args[0])
     if isinstance(core, sp.cosh) and sign == -1:  # 1 - cosh u = -2 sinh^2(u/2)
         return -2 * sp.sinh(core.args[0] / 2)**2
-    if isinstance(core, sp.cos) and sign == -1:  # 1 - cos u = 2 sin^2(u/2), 0 at u = 2 pi k
-        return 2 * sp.sin(core.args[0] / 2)**2
+    # double roots: 1 - cos u at u = 2 pi k, 1 + cos u at pi + 2 pi k, 1 + sign sin u at
+    # -sign pi/2 + 2 pi k, where the sum cancels to (u - root)^2 and a squared sine keeps
+    # its relative digits (sine's argument reduction is exact)
+    if isinstance(core, sp.cos):  # 1 - cos u = 2 sin^2(u/2), 1 + cos u = 2 cos^2(u/2)
+        half = core.args[0] / 2
+        return 2 * (sp.sin(half) if sign == -1 else sp.cos(half))**2
+    if isinstance(core, sp.sin):  # 1 + sign sin u = 2 sin^2(u/2 + sign pi/4)
+        return 2 * sp.sin(core.args[0] / 2 + sign * sp.pi / 4)**2
     if (sign == -1 and isinstance(core, sp.Pow) and core.exp == 2
             and isinstance(core.base, sp.tanh)):
         u = core.base.args[0]

@@ -621,6 +621,96 @@ def test_exponentials_over_expm1_and_one_minus_cos_take_their_stable_forms():
     assert rewrite_stable((1 - sp.cos(3 * x)) / x**2) == 2 * sp.sin(3 * x / 2)**2 / x**2
 
 
+def test_double_roots_of_one_plus_a_sine_or_cosine_become_squared_sines():
+    """1 + sin u cancels to (u + pi/2)^2/2 beside its double roots: the derivative of
+    Snake, x + sin(x)^2, is 1 + sin 2x, which was 1e5 ULP off at x = -32.2 (against an
+    allowance of 9e4). A squared sine keeps the digits its argument has."""
+    from symact.stable import rewrite_stable
+    assert rewrite_stable(1 + sp.sin(2 * x)) == 2 * sp.sin(x + sp.pi / 4)**2
+    assert rewrite_stable(1 - sp.sin(x)) == 2 * sp.sin(x / 2 - sp.pi / 4)**2
+    assert rewrite_stable(2 + 2 * sp.cos(x)) == 4 * sp.cos(x / 2)**2
+    assert rewrite_stable(1 + sp.sin(x)**2) == 1 + sp.sin(x)**2  # no root: as it is
+
+
+def test_erfc_of_a_negated_argument_is_kept_as_written():
+    """SymPy turns erfc(-u) into 2 - erfc(u) as soon as it is built, so GELU spelled
+    x erfc(-x)/2 (or x (1 + erf(x))/2, which the rule for 1 + erf turned into it) was -0
+    instead of -3e-266 at x = -24.7: the numeric code keeps erfc(-u) whole (Erfc), and
+    the reference evaluates it so (2 - erfc(27) took 640 digits)."""
+    from symact.reference import mp_function
+    from symact.stable import Erfc, rewrite_stable
+    assert sp.erfc(-x) == 2 - sp.erfc(x)
+    assert rewrite_stable(x * sp.erfc(-x) / 2) == x * Erfc(-x) / 2
+    assert rewrite_stable(x * (1 + sp.erf(x))) == x * Erfc(-x)
+    assert rewrite_stable(3 - 3 * sp.erf(x)) == 3 * sp.erfc(x)
+    source = symact.define("mine", "x*erfc(-x)/2").numpy().source
+    assert "_erfc(-x)" in source or "_erfc(numpy.negative(x" in source, source
+    with mpmath.workdps(50):
+        value = mp_function(x * sp.erfc(-x) / 2)
+        truth = -27 * mpmath.erfc(27) / 2
+        assert abs(value(mpmath.mpf(-27)) - truth) < abs(truth) * mpmath.mpf(10)**-45
+
+
+@pytest.mark.parametrize("expr, derivative", [
+    ("x + sin(x)**2", True), ("x*erfc(-x)/2", False), ("x*erfc(-x)/2", True),
+    ("x*(1 + erf(x/sqrt(2)))/2", False),
+    ("x*erf(log(1 + exp(x)))", False), ("x*erf(log(1 + exp(x)))", True),
+    ("(x*exp(x) - exp(x) + 1)/(x**2 + 1)", False)])
+def test_user_definitions_from_the_literature_hold_on_the_grid(expr, derivative):
+    """Activations a user might define, each of which missed the bound on the grid:
+    Snake's derivative 1 + sin 2x beside its double roots (1e5 ULP at -32.2); GELU
+    through erfc(-x) or 1 + erf (-0 from x = -24.7 on); x erf(softplus x) where
+    softplus x is subnormal (420 ULP at -745.13: erf's argument lost its bits in float64)
+    and its derivative, whose e^x and 1/(1 + e^x) overflowed apart (inf at 1e10); and a
+    difference of e^x terms that overflows in long double too (NaN from 11357 on)."""
+    _check_definition(expr, derivative)
+
+
+def test_refined_probe_finds_a_stretch_between_its_inputs():
+    """Where the value leaves the normal range between two probe inputs, the probe adds
+    inputs between them: x e^-(e^-x)' loses bits on (-6.63, -6.56), between -6.625 and
+    -6.5625, where e^-(e^-x) is subnormal and the result is not yet."""
+    act = symact.define("mine", "x*exp(-exp(-x))")
+    function = act.numpy_derivative()
+    namespace = {}
+    exec(function.source, namespace)
+    holes = namespace["HOLES"]
+    assert any(low < -6.6 < high and high - low < 0.2 for low, high in holes), holes
+    stretch = np.linspace(-6.7, -6.5, 401)  # 633 ULP off at -6.6 before
+    result = measure(function, act.derivative(1), stretch)
+    assert not result["warnings"] and result["excess"] <= 0, (result["max_ulp"], result["at"])
+
+
+def test_far_tails_where_long_double_fails_take_the_limit_once_reached():
+    """(x e^x - e^x + 1)/(x^2 + 1) is inf - inf in long double from x = 11357 on (NaN);
+    from the last probe input before that, mpmath shows the function's float64 value is
+    its limit, inf, up to the largest float. x sigmoid(x) never fails: no such point."""
+    from symact.heads import sigmoid
+    from symact.tails import reached_limits
+    function = symact.define("mine", "(x*exp(x) - exp(x) + 1)/(x**2 + 1)").numpy()
+    assert "REACHED = (float('-inf'), 10623.709631701071)" in function.source
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = function(np.array([11400.0, 1e5, 1e300, np.inf, -1e300, np.nan]))
+    assert values[:4].tolist() == [np.inf] * 4 and values[4] == 0.0 and np.isnan(values[5])
+    body = compiled("silu", False)[0]
+    assert reached_limits(x * sigmoid(x), lambda u: u * 0 + 1, (0.0, np.inf),
+                          (-np.inf, np.inf)) == (-np.inf, np.inf)
+    assert "REACHED" not in body.source
+
+
+def test_long_double_erf_keeps_arguments_below_the_float64_range():
+    """The repair pass hands SciPy's functions float64 arguments: erf(1e-320 in long
+    double) lost the argument's bits (erf(softplus(-745.13))); below 1e-150 it is
+    2u/sqrt(pi) in long double."""
+    from symact.numeric import special
+    tiny = np.array([1e-320, -1e-400, 1e-4000, 0.0], dtype=np.longdouble)
+    tiny[1], tiny[2] = -np.longdouble(10) ** -400, np.longdouble(10) ** -4000
+    slope = 2 / np.sqrt(np.longdouble(np.pi))
+    np.testing.assert_array_equal(special.erf(tiny), slope * tiny)
+    assert special.erf(np.array([0.5])).dtype == np.float64
+
+
 @pytest.mark.parametrize("expr, derivative, near_zero", [
     ("sin(x)/x", False, lambda t: 1.0), ("sin(x)/x", True, lambda t: -t / 3),
     ("x/(exp(x) - 1)", False, lambda t: 1.0), ("x/(exp(x) - 1)", True, lambda t: -0.5),
@@ -884,7 +974,8 @@ def test_patch_is_as_narrow_as_the_misses():
     "x*(cosh(x) - 1)", "log(2 + exp(x))", "log(3 + 5*exp(-2*x))", "exp(x)/(exp(x) + 2)",
     "exp(x)*(exp(x) - 1)/(exp(x) + 1/3)**2",
     "x*exp(x)/(exp(x) - 1)**2", "exp(2*x)/(exp(x) - 1)**3 + 1/(exp(-x) - 1)",
-    "(1 - cos(3*x))/x**2",
+    "(1 - cos(3*x))/x**2", "1 + sin(2*x)", "1 - sin(x/3)", "3 - 3*sin(x)", "1 + cos(x)",
+    "x*(1 + erf(x))", "x*erfc(-x)/2", "1 - erfc(x)/2",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
@@ -896,7 +987,7 @@ def test_stable_rewrites_are_identities(expr):
                                         "softplus": symact.heads.softplus, "x": x})
     rewritten = rewrite_stable(original)
     assert rewritten != original
-    difference = to_elementary(rewritten - original).doit().rewrite(sp.exp)
+    difference = to_elementary(rewritten - original).doit().rewrite(sp.erf).rewrite(sp.exp)
     assert sp.simplify(difference) == 0
     for point in ("-3.7", "0.25", "12"):
         with mpmath.workdps(50):
