@@ -2,8 +2,9 @@
 
 The text is parsed by Python's `ast` (which only builds a tree, never runs it) and the tree
 is translated node by node from a whitelist: numbers, names of symbols and functions,
-+ - * / ** ^, calls of whitelisted functions and catalog activations, and (for claims)
-comparisons. Anything else - attributes, subscripts, lambdas, strings, comprehensions,
++ - * / ** ^, calls of whitelisted functions and catalog activations, cases
+(Piecewise((value, condition), ...), where(condition, a, b), a if condition else b, with
+conditions built from comparisons, and/or/not, & | ~) and (for claims) comparisons. Anything else - attributes, subscripts, lambdas, strings, comprehensions,
 starred or keyword tricks - is refused with one line. Size, nesting depth, exponents and
 factorials are bounded so that no input can make SymPy compute for long.
 """
@@ -68,6 +69,8 @@ _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
               ast.BitXor: "^"}
 _RELATIONS = {ast.Eq: sp.Eq, ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge}
+_CONDITIONS = {**_RELATIONS, ast.NotEq: sp.Ne}
+_CASES = ("Piecewise", "where")  # cases: Piecewise((value, condition), ...), where(c, a, b)
 
 
 def parse_expression(text, *, symbols=None, relation=False, allow_free=False):
@@ -210,7 +213,7 @@ class _Translator:
             return _CONSTANTS[name]
         if name in _REFUSED_NAMES:
             raise SymactError(f"'{name}': {_REFUSED_NAMES[name]}")
-        if name in _FUNCTIONS or _is_activation(name) or name in ("diff", "Subs"):
+        if name in _FUNCTIONS or _is_activation(name) or name in ("diff", "Subs", *_CASES):
             raise SymactError(f"'{name}' is a function; call it, e.g. {name}(x)")
         if name.startswith("_") or not _NAME.match(name) or len(name) > MAX_NAME:
             raise SymactError(f"name {_shown(name)} is not allowed")
@@ -275,6 +278,8 @@ class _Translator:
             return self.subs(node, depth)
         if name == "factorial":
             return self.factorial(node, depth)
+        if name in _CASES:
+            return self.cases(name, node, depth)
         if name in _FUNCTIONS and not _is_activation(name):
             function, least, most = _FUNCTIONS[name]
             if node.keywords:
@@ -339,6 +344,64 @@ class _Translator:
             raise SymactError("Subs substitutes x only")
         return sp.piecewise_fold(expr).subs(x, value)
 
+    # ---- cases ---------------------------------------------------------------------
+    def cases(self, name, node, depth):
+        """Piecewise((value, condition), ..., (value, True)) or where(condition, a, b)."""
+        if node.keywords:
+            raise SymactError(f"{name} takes no keyword arguments")
+        if name == "where":
+            if len(node.args) != 3:
+                raise SymactError("where takes (condition, value if true, value if false)")
+            condition = self.condition(node.args[0], depth)
+            return self.piecewise([(self.expr(node.args[1], depth), condition),
+                                   (self.expr(node.args[2], depth), sp.true)])
+        pairs = []
+        for arg in node.args:
+            if not (isinstance(arg, ast.Tuple) and len(arg.elts) == 2):
+                raise SymactError("Piecewise takes (value, condition) pairs, e.g. "
+                                  "Piecewise((x, x > 0), (0, True))")
+            pairs.append((self.expr(arg.elts[0], depth), self.condition(arg.elts[1], depth)))
+        return self.piecewise(pairs)
+
+    def _IfExp(self, node, depth):  # a if condition else b
+        return self.piecewise([(self.expr(node.body, depth), self.condition(node.test, depth)),
+                               (self.expr(node.orelse, depth), sp.true)])
+
+    def piecewise(self, pairs):
+        if not pairs or pairs[-1][1] is not sp.true:
+            raise SymactError("the last case of Piecewise must be (value, True), so that "
+                              "every x has a value")
+        for _, condition in pairs:
+            if condition.free_symbols - {x} - set(self.symbols.values()):
+                raise SymactError("a condition may only mention x and parameters")
+        return sp.Piecewise(*pairs)
+
+    def condition(self, node, depth):
+        """A condition on x: comparisons (chained too), and/or/not, & | ~, True, False."""
+        if depth > MAX_DEPTH:
+            raise SymactError(f"expression is nested more than {MAX_DEPTH} levels deep")
+        if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+            return sp.true if node.value else sp.false
+        if isinstance(node, ast.Compare):
+            sides = [self.expr(side, depth + 1) for side in [node.left, *node.comparators]]
+            parts = []
+            for op, lhs, rhs in zip(node.ops, sides, sides[1:]):
+                if type(op) not in _CONDITIONS:
+                    raise SymactError(f"unsupported comparison {type(op).__name__}; "
+                                      "use ==, !=, <, <=, > or >=")
+                parts.append(_CONDITIONS[type(op)](_real(lhs, self.text), _real(rhs, self.text)))
+            return sp.And(*parts)
+        if isinstance(node, ast.BoolOp):
+            join = sp.And if isinstance(node.op, ast.And) else sp.Or
+            return join(*[self.condition(v, depth + 1) for v in node.values])
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)):
+            join = sp.And if isinstance(node.op, ast.BitAnd) else sp.Or
+            return join(self.condition(node.left, depth + 1), self.condition(node.right, depth + 1))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Not, ast.Invert)):
+            return sp.Not(self.condition(node.operand, depth + 1))
+        raise SymactError(f"{_shown(self.segment(node))} is not a condition; compare with "
+                          "==, !=, <, <=, > or >=")
+
     def factorial(self, node, depth):
         if node.keywords or len(node.args) != 1:
             raise SymactError("factorial takes one argument")
@@ -374,7 +437,8 @@ def _count(least, most):
 
 def _suggest(name):
     import difflib
-    known = [*_FUNCTIONS, "diff", "Subs", "factorial", *registry.names("elementwise")]
+    known = [*_FUNCTIONS, *_CASES, "diff", "Subs", "factorial",
+             *registry.names("elementwise")]
     close = difflib.get_close_matches(name, known, n=3, cutoff=0.7)
     return f"; did you mean {', '.join(close)}?" if close else ""
 
@@ -386,6 +450,6 @@ def _describe(node):
              ast.GeneratorExp: "a generator", ast.SetComp: "a comprehension",
              ast.DictComp: "a comprehension", ast.List: "a list", ast.Tuple: "a tuple",
              ast.Dict: "a dict", ast.Set: "a set", ast.BoolOp: "and/or",
-             ast.IfExp: "if/else", ast.NamedExpr: ":=", ast.Starred: "*",
+             ast.NamedExpr: ":=", ast.Starred: "*",
              ast.Await: "await", ast.Yield: "yield", ast.Compare: "a comparison"}
     return kinds.get(type(node), type(node).__name__)

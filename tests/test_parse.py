@@ -240,14 +240,14 @@ _TOKENS = [
     "<", "<=", "==", ">", ">=", "!=", "=", ":=", "(", ")", "[", "]", "{", "}",
     ",", ".", ":", "'", '"', "__", "__class__", "__import__", " ",
     "lambda", "if", "else", "and", "not", "for", "in", "is", "*", "**",
-    "diff", "Subs", "factorial", "sympify", "eval", "open",
+    "diff", "Subs", "factorial", "sympify", "eval", "open", "Piecewise", "where", "True",
     *_FUNCTIONS, *symact.names(),
 ]
 _SOUP = st.lists(st.sampled_from(_TOKENS), max_size=24).map("".join)
 
 # well-formed-looking calls, so that examples get past the syntax check into the translator
 _ATOMS = st.sampled_from(["x", "y", "0", "1", "2", "-1", "0.5", "10**3", "pi", "E", "I"])
-_NAMES = st.sampled_from([*_FUNCTIONS, *symact.names(), "diff", "Subs", "factorial",
+_NAMES = st.sampled_from([*_FUNCTIONS, *symact.names(), "diff", "Subs", "factorial", "where",
                           "foo", "x.real", "exp.__class__"])
 
 

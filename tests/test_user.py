@@ -108,3 +108,36 @@ def test_the_search_for_singular_points_has_one_budget(monkeypatch):
         nested = f"tanh({nested})"
     with pytest.raises(SymactError, match="not settled within 2 s of CPU time"):
         symact.define("mine", f"{nested}/x")
+
+
+@pytest.mark.parametrize("text", ["Piecewise((x, x > 0), (exp(x) - 1, True))",
+                                  "where(x > 0, x, exp(x) - 1)", "x if x > 0 else exp(x) - 1"])
+def test_a_definition_by_cases_is_the_catalog_function_it_spells(text):
+    """ELU written by cases, in each of the three spellings, is the catalog's elu: the same
+    expression, the derivative at the kink its branch's (1 at x = 0, symact's convention,
+    as PyTorch's autograd), and the same generated code, bit for bit on the grid."""
+    import numpy as np
+    from symact.accuracy import grid
+    elu = symact.get("elu")
+    act = symact.define("mine", text)
+    assert act.expr == elu.expr.subs(elu.params_info[0].symbol, 1)
+    assert act.derivative().subs(x, 0) == 1
+    points = grid()
+    assert np.array_equal(act.numpy()(points), elu.numpy()(points), equal_nan=True)
+    assert np.array_equal(act.numpy_derivative()(points), elu.numpy_derivative()(points),
+                          equal_nan=True)
+    out = io.StringIO()
+    assert main(["derive", text], out=out) == 0 and "exp(x)" in out.getvalue()
+
+
+def test_a_definition_by_cases_must_cover_every_input():
+    """A Piecewise without a last (value, True) case leaves inputs without a value: one
+    line, exit status 2."""
+    err = io.StringIO()
+    real_err, sys.stderr = sys.stderr, err
+    try:
+        status = main(["derive", "Piecewise((x, x > 0))"], out=io.StringIO())
+    finally:
+        sys.stderr = real_err
+    assert status == 2 and err.getvalue().count("\n") == 1
+    assert "the last case of Piecewise must be (value, True)" in err.getvalue()
