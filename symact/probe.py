@@ -69,9 +69,10 @@ MAX_EDGES = 64  # more such neighbours are noise (a formula cancelling to 0 near
 def _refined(body, points, bad):
     """points and bad with REFINE inputs added between each pair of neighbours whose
     long-double values, rounded to float64, lie in different ranges (0, subnormal, normal,
-    overflow): where a value leaves the normal range an intermediate often has already, and the stretch where float64 loses bits to it can fall between two probe
-    inputs. (x e^-x + 1) e^-(e^-x), the derivative of x e^-(e^-x), was hundreds of ULP
-    off on (-6.63, -6.56), between the probe's -6.625 and -6.5625."""
+    overflow): where a value leaves the normal range an intermediate often has already,
+    and the stretch where float64 loses bits to it can fall between two probe inputs.
+    (x e^-x + 1) e^-(e^-x), the derivative of x e^-(e^-x), was hundreds of ULP off on
+    (-6.63, -6.56), between the probe's -6.625 and -6.5625."""
     with np.errstate(all="ignore"):
         values = np.broadcast_to(body(points.astype(np.longdouble)), points.shape)
         size = np.abs(values.astype(np.float64))

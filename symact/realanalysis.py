@@ -24,7 +24,7 @@ DIGITS = 30
 SECONDS = 4  # per symbolic attempt (solveset, solve, limit, simplify); then numeric
 
 
-class NotSplittable(Exception):
+class NotSplittable(SymactError):
     """The expression switches branches where SymPy cannot order or decide the conditions."""
 
 
@@ -67,18 +67,51 @@ class Candidate:
 
 # ---- splitting ----------------------------------------------------------------------------
 def linearize(expr):
-    """Max/Min/Heaviside and Abs/sign of arguments linear in x as Piecewise."""
+    """Max/Min/Heaviside and Abs/sign as Piecewise, with every condition in x written as
+    comparisons of x with numbers (x^2 > 1 as x < -1 or x > 1): Abs and sign of an
+    argument whose sign changes at finitely many points; NotSplittable for a condition
+    that holds on infinitely many intervals (sin x > 0) or that SymPy cannot solve in
+    time."""
     expr = normalize(expr)
-
-    def is_linear(u):
-        d = sp.diff(u, x)
-        return u.has(x) and not d.has(x) and d != 0
-
-    expr = expr.replace(lambda e: isinstance(e, sp.Abs) and is_linear(e.args[0]),
+    expr = expr.replace(lambda e: isinstance(e, sp.Abs) and _splits(e.args[0]),
                         lambda e: sp.Piecewise((e.args[0], e.args[0] >= 0), (-e.args[0], True)))
-    expr = expr.replace(lambda e: isinstance(e, sp.sign) and is_linear(e.args[0]),
+    expr = expr.replace(lambda e: isinstance(e, sp.sign) and _splits(e.args[0]),
                         lambda e: sp.Piecewise((1, e.args[0] > 0), (-1, e.args[0] < 0), (0, True)))
-    return expr
+    return expr.replace(lambda e: isinstance(e, sp.core.relational.Relational)
+                        and not _is_linear(e.lhs - e.rhs), _as_intervals)
+
+
+def _is_linear(u):
+    d = sp.diff(u, x)
+    return not d.has(x)
+
+
+def _splits(u):
+    """Whether u depends on x; NotSplittable where its sign changes at infinitely many
+    points or at points SymPy does not find (|sin x|: its derivative would hold delta
+    functions, which no piece-by-piece analysis evaluates)."""
+    if not u.has(x):
+        return False
+    if not _is_linear(u):
+        try:
+            _as_intervals(u >= 0)
+        except NotSplittable:
+            raise NotSplittable(f"{u} changes sign at infinitely many points or at points "
+                                "SymPy does not find; the analysis goes piece by piece") from None
+    return True
+
+
+def _as_intervals(relation):
+    """A condition in x as comparisons of x with numbers (x^2 > 1: x < -1 or x > 1)."""
+    if relation.free_symbols - {x}:
+        raise NotSplittable(f"condition {relation} depends on a parameter")
+    found = attempt(lambda: relation.as_set(), seconds=SECONDS)
+    pieces = [] if found is None else \
+        list(found.args) if isinstance(found, sp.Union) else [found]
+    if found is None or not all(isinstance(p, (sp.Interval, sp.FiniteSet)) for p in pieces):
+        raise NotSplittable(f"condition {relation} does not hold on finitely many intervals "
+                            "that SymPy finds")
+    return found.as_relational(x)
 
 
 def breakpoints(expr):

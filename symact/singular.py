@@ -57,7 +57,10 @@ def _filled(expr, text, defaults):
     pieces, slopes = [], []
     for point in points:
         if _finite_at(elementary, point):
-            continue  # a Piecewise that gives the point its value, or a cancelled factor
+            # a Piecewise that gives the point its value, or a cancelled factor; but a
+            # branch may still run off to infinity beside it (x > 0: 1/x, else 0)
+            _finite_beside(elementary, point, text)
+            continue
         limit = _judged_limit(expr, point, text, defaults)
         if limit is None:
             continue  # irrational, undecided by SymPy, finite by the numbers: left as is
@@ -206,6 +209,24 @@ def _finite_at(elementary, point):
     real value at the point; not within the budget counts as not."""
     value = attempt(lambda: elementary.subs(x, point), seconds=STEP_SECONDS)
     return value is not None and bool(value.is_number and value.is_finite and value.is_real)
+
+
+def _finite_beside(elementary, point, text):
+    """SymactError where SymPy's limit from one side of the point is infinite; an
+    undecided side passes, as the value at the point was finite. The limit is taken of
+    the branches that hold beside the point: SymPy's limit of Piecewise((1/x, x > 0),
+    (0, True)) at 0 from the right is 0."""
+    from .realanalysis import resolve
+    step = sp.Rational(1, 10**40)
+    for side, beside in (("-", point - step), ("+", point + step)):
+        branch = attempt(resolve, elementary, beside, seconds=STEP_SECONDS)
+        if branch is None or branch.has(sp.nan):
+            continue
+        limit = attempt(sp.limit, branch, x, point, side, seconds=STEP_SECONDS)
+        if limit is not None and limit.has(sp.oo, -sp.oo, sp.zoo):
+            raise SymactError(f"{text!r} is not finite beside x = {_shown(point)} "
+                              f"(its limit from the {'left' if side == '-' else 'right'} "
+                              f"is {limit})")
 
 
 def _settled(limit):

@@ -1,7 +1,7 @@
 """Where far out even the long-double formula fails and the function has reached its limit.
 
-The repair pass recomputes the float64 tails in long double, whose exponent reaches
-e^11356. Beyond that a difference of two terms that overflow together is inf - inf:
+The repair pass recomputes the float64 tails in long double, whose exp overflows beyond
+x = 11356.5. Further out a difference of two terms that overflow together is inf - inf:
 (x e^x - e^x + 1)/(x^2 + 1) gave NaN from x = 11357 on, where it is inf. Where the probe
 finds the long-double formula NaN at a finite input, the function's value, rounded to
 float64, is checked against its limit at +-inf by mpmath, from the last probe input before

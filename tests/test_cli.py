@@ -107,6 +107,14 @@ def test_codegen_prints_runnable_source():
     (["gradient-gain", "x*floor(x)"], "floor and ceiling jump"),
     # mpmath's tanh(e^t) for the large t of an integral over the reals: MemoryError
     (["gradient-gain", "x*tanh(exp(x))"], "ran out of memory"),
+    # sign changes at every multiple of pi (tracebacks before: NotSplittable, DiracDelta)
+    (["analyze", "Abs(sin(x))"], "sin(x) changes sign at infinitely many points"),
+    (["analyze", "x*Heaviside(sin(x))"], "does not hold on finitely many intervals"),
+    (["analyze", "where(sin(x) > 0, x, 0)"], "does not hold on finitely many intervals"),
+    # a branch that runs off to infinity beside the point where the cases meet
+    (["derive", "where(x > 0, 1/x, 0)"], "is not finite beside x = 0 (its limit from the "
+                                         "right is oo)"),
+    (["analyze", "where(x > 0, log(x), 0)"], "its limit from the right is -oo"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message):
     status, out, err = run(*argv)
@@ -130,3 +138,19 @@ def test_the_installed_package_has_every_subpackage(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "1.6733" in result.stdout
+
+
+@pytest.mark.parametrize("text, row", [
+    ("Max(0, x**2 - 1)", "minimum                     0 at [-1, 1]"),
+    ("Abs(x**2 - 1)", "minimum                     0 at -1, 1"),
+    ("x*Heaviside(x**2 - 1)", "smoothness                  discontinuous"),
+    ("where(x**2 < 1, x, sign(x))", "range                       [-1, 1]"),
+    ("where(x > 0, sqrt(x), 0)", "max f'                      unbounded as x -> 0"),
+])
+def test_conditions_that_are_not_linear_are_analysed_on_their_intervals(text, row):
+    """x^2 > 1 is x < -1 or x > 1: the property table splits the line there (a traceback
+    before, for Max(0, x^2 - 1) too); sqrt(x)'s output form 1/(2y) is infinite where
+    y = 0 and is checked without evaluating it there."""
+    status, out, err = run("analyze", text)
+    assert status == 0, err
+    assert row in out, out
