@@ -684,19 +684,22 @@ def test_refined_probe_finds_a_stretch_between_its_inputs():
 def test_far_tails_where_long_double_fails_take_the_limit_once_reached():
     """(x e^x - e^x + 1)/(x^2 + 1) is inf - inf in long double from x = 11357 on (NaN);
     from the last probe input before that, mpmath shows the function's float64 value is
-    its limit, inf, up to the largest float. x sigmoid(x) never fails: no such point."""
-    from symact.heads import sigmoid
+    its limit, inf, up to the largest float; a limit the values do not reach (1) is
+    refused. silu's long-double formula never fails: it has no such point."""
     from symact.tails import reached_limits
-    function = symact.define("mine", "(x*exp(x) - exp(x) + 1)/(x**2 + 1)").numpy()
+    text = "(x*exp(x) - exp(x) + 1)/(x**2 + 1)"
+    function = symact.define("mine", text).numpy()
     assert "REACHED = (float('-inf'), 10623.709631701071)" in function.source
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         values = function(np.array([11400.0, 1e5, 1e300, np.inf, -1e300, np.nan]))
     assert values[:4].tolist() == [np.inf] * 4 and values[4] == 0.0 and np.isnan(values[5])
-    body = compiled("silu", False)[0]
-    assert reached_limits(x * sigmoid(x), lambda u: u * 0 + 1, (0.0, np.inf),
-                          (-np.inf, np.inf)) == (-np.inf, np.inf)
-    assert "REACHED" not in body.source
+    namespace = {}
+    exec(function.source, namespace)
+    expr, body, safe = symact.define("mine", text).expr, namespace["_mine_body"], namespace["SAFE"]
+    assert reached_limits(expr, body, (0.0, np.inf), safe) == (-np.inf, 10623.709631701071)
+    assert reached_limits(expr, body, (0.0, 1.0), safe) == (-np.inf, np.inf)
+    assert "REACHED" not in compiled("silu", False)[0].source
 
 
 def test_long_double_erf_keeps_arguments_below_the_float64_range():
