@@ -4,8 +4,9 @@ The text is parsed by Python's `ast` (which only builds a tree, never runs it) a
 is translated node by node from a whitelist: numbers, names of symbols and functions,
 + - * / ** ^, calls of whitelisted functions and catalog activations, cases
 (Piecewise((value, condition), ...), where(condition, a, b), a if condition else b, with
-conditions built from comparisons, and/or/not, & | ~) and (for claims) comparisons. Anything else - attributes, subscripts, lambdas, strings, comprehensions,
-starred or keyword tricks - is refused with one line. Size, nesting depth, exponents and
+conditions built from comparisons, and/or/not, & | ~) and (for claims) comparisons.
+Anything else - attributes, subscripts, lambdas, strings, comprehensions, starred or
+keyword tricks - is refused with one line. Size, nesting depth, exponents and
 factorials are bounded so that no input can make SymPy compute for long.
 """
 import ast
