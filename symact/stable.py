@@ -9,7 +9,9 @@ coefficients -> that fraction split at u = 0, in e^u below and e^-u above.
 Then: W(u)/u = e^-W(u) for |u| < 1 (Lambert W: its derivative is finite at u = 0),
 sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
 1 - cos u = 2 sin^2(u/2), 1 + cos u = 2 cos^2(u/2), 1 +- sin u = 2 sin^2(u/2 +- pi/4),
-log cosh u through log1p of that and past cosh's overflow,
+log cosh u through log1p of that and past cosh's overflow, log(a sigma(w)) -> log a -
+softplus(-w), softplus(u) - softplus(u - c) -> clip(u, 0, c) + softplus(-|u|) -
+softplus(-|u - c|), e^u - e^(u - c) -> -e^u expm1(-c),
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z and
 2 - erfc(z) = erfc(-z) with erfc(-z) kept unevaluated (Erfc),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
@@ -138,6 +140,31 @@ def _log_cosh(log):
     size = sp.Abs(log.args[0].args[0])
     clipped = sp.Min(size, 512)
     return log1p(2 * sp.sinh(clipped / 2)**2) + (size - clipped)
+
+
+def _log_sigmoid(log):
+    """log(a sigma(w)) with a > 0 as log a - softplus(-w): sigma(w) rounds to 1 from
+    w = 37 on, and its log to 0, where log sigma(w) = -e^-w still has every digit
+    (log((1 + e^x)/(1 + e^(x - 1))), which SymPy's fractions of e^x make
+    log((1 + e^x) sigma(1 - x)), was e^x, 1.6 times the truth, below x = -36)."""
+    factors = sp.Mul.make_args(log.args[0])
+    sigmoids = [f for f in factors if isinstance(f, sigmoid)]
+    rest = sp.Mul(*[f for f in factors if not isinstance(f, sigmoid)])
+    if not sigmoids or not rest.is_positive:
+        return log
+    logged = sp.log(rest) if rest != 1 else sp.S.Zero
+    if isinstance(logged, sp.log):
+        logged = _log_one_plus_exp(logged)
+    return logged - sum(softplus(-s.args[0]) for s in sigmoids)
+
+
+def _softplus_difference(u, v, gap):
+    """softplus(u) - softplus(v), v = u - gap, gap > 0, as clip(u, 0, gap) +
+    softplus(-|u|) - softplus(-|v|) (softplus(u) = max(u, 0) + softplus(-|u|)): the
+    difference of two values near u cancels to gap as u -> oo (it was 0 at u = 1e17 for
+    gap 1, and 400 at u = 11400 in long double), while the tails subtracted here are
+    below 2 log 2 and reach 0 without cancelling against anything."""
+    return (sp.Min(sp.Max(u, 0), gap) + softplus(-sp.Abs(u)) - softplus(-sp.Abs(v)))
 
 
 def _exp_fractions(expr, held):
@@ -346,6 +373,13 @@ def _pair(first, second):
             return k * u**2 / (core + s)
     coeff, core = first.as_coeff_Mul()
     other_coeff, other_core = second.as_coeff_Mul()
+    if isinstance(core, (softplus, sp.exp)) and type(other_core) is type(core) \
+            and other_coeff == -coeff:  # c (F(u) - F(u - gap))
+        gap = sp.expand(core.args[0] - other_core.args[0])
+        if gap.is_number and gap.is_positive:
+            if isinstance(core, sp.exp):  # e^u (1 - e^-gap): e^x - e^(x - 1e-8) lost 8 digits
+                return -coeff * core * expm1(-gap)
+            return coeff * _softplus_difference(core.args[0], other_core.args[0], gap)
     if isinstance(core, sigmoid) and isinstance(other_core, sigmoid) and other_coeff == -coeff \
             and sp.expand(core.args[0] + other_core.args[0]) == 0:  # c (sigma(u) - sigma(-u))
         return coeff * sp.tanh(core.args[0] / 2)
@@ -794,6 +828,7 @@ _RULES = (  # in this order: cases first, so that later rules see Max/Min and cl
     (lambda e: isinstance(e, (sp.Or, sp.And)), _symmetric_bounds),
     (lambda e: isinstance(e, sp.Max), _median_as_clip),
     (lambda e: isinstance(e, sp.Pow), _hypot_power),
+    (lambda e: isinstance(e, sp.log), _log_sigmoid),
     (lambda e: isinstance(e, sp.Add), _stable_sum),
     (lambda e: isinstance(e, sp.tanh), _tanh_softplus),
     (lambda e: isinstance(e, sp.log), _log_cosh),
