@@ -121,7 +121,7 @@ def ulp_error(value, t):
 
 
 def measure(function, expr, points=None):
-    """Worst ULP error, worst excess over the allowed bound, the point of that excess and
+    """Worst ULP error and its point, worst excess over the allowed bound and its point and
     the warnings raised, for function against expr on points (the grid by default),
     and the points mpmath could not evaluate the truth at ('unjudged')."""
     points = grid() if points is None else np.asarray(points, dtype=np.float64)
@@ -129,15 +129,16 @@ def measure(function, expr, points=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         values = np.asarray(function(points), dtype=np.float64)
-    worst, worst_excess, where, unjudged = 0.0, -math.inf, None, []
+    worst, worst_at, worst_excess, where, unjudged = 0.0, None, -math.inf, None, []
     for point, value in zip(points, values):
         t, allowed = reference.at(point)
         if t is UNREACHABLE:
             unjudged.append(float(point))
             continue
         error = ulp_error(value, t)
-        worst = max(worst, error)
+        if error > worst or worst_at is None:
+            worst, worst_at = error, float(point)
         if error - allowed > worst_excess:
             worst_excess, where = error - allowed, float(point)
-    return {"max_ulp": worst, "excess": worst_excess, "at": where,
+    return {"max_ulp": worst, "max_at": worst_at, "excess": worst_excess, "at": where,
             "warnings": sorted({str(w.message) for w in caught}), "unjudged": unjudged}

@@ -1,5 +1,5 @@
-"""The `symact` command line: build, list, show, derive, codegen, plot, properties, check,
-identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws,
+"""The `symact` command line: build, list, show, derive, codegen, accuracy, plot,
+properties, check, identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws,
 maxout-cases, approximation-error, parameter-limit, backprop).
 Errors are one line, exit 2."""
 import argparse
@@ -174,6 +174,67 @@ def _cmd_codegen(args, out):
     act, values = _activation(args)
     function = act.numpy_derivative(**values) if args.derivative else act.numpy(**values)
     out.write(function.source)
+
+
+ACCURACY_SECONDS = 600.0
+
+
+def _cmd_accuracy(args, out):
+    """The generated code against 50-digit mpmath on the conventions' grid; exit 1 when it
+    misses the bound somewhere, warns, or gives a number for NaN."""
+    import math
+
+    import numpy as np
+
+    from .accuracy import Reference, grid, measure
+    act, values = _activation(args)
+    if act.vector:
+        raise SymactError(f"{act.name} is a vector activation: accuracy is measured for "
+                          "element-wise ones")
+    function = act.numpy_derivative(**values) if args.derivative else act.numpy(**values)
+    expr = (act.derivative(1, **values) if args.derivative else act.at(**values))
+    expr = expr.xreplace(act.params)
+    points = grid()
+    result = _timed(args, "the measurement against mpmath", measure, function, expr, points)
+    with np.errstate(all="ignore"):
+        special = [float(v) for v in function(np.array([np.nan, -np.inf, np.inf]))]
+    worst_bound = None
+    if result["max_at"] is not None:
+        worst_bound = Reference(expr).at(result["max_at"])[1]
+    within = result["excess"] <= 0 and not result["warnings"] and math.isnan(special[0])
+    record = {"function": expr_text(expr), "points": int(points.size),
+              "max_ulp": result["max_ulp"], "max_at": result["max_at"],
+              "bound_there": worst_bound, "excess": result["excess"],
+              "excess_at": result["at"], "warnings": result["warnings"],
+              "unjudged": result["unjudged"],
+              "at_nan_and_infinities": [format(v, ".17g") for v in special],
+              "within_bound": within}
+    if args.format == "json":
+        out.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        return 0 if within else 1
+    label = "f'(x)" if args.derivative else "f(x)"
+    out.write(f"{label} = {record['function']}\n"
+              f"generated NumPy code against 50-digit mpmath on the conventions' grid "
+              f"({record['points']} points)\n")
+    if result["max_at"] is not None:
+        out.write(f"  worst error:   {_ulps(result['max_ulp'])} at x = {result['max_at']!r}"
+                  f" (allowed there: {_ulps(worst_bound)})\n")
+        side = "over" if result["excess"] > 0 else "under"
+        out.write(f"  nearest the bound: {_ulps(abs(result['excess']))} {side} it at "
+                  f"x = {result['at']!r}\n")
+    out.write(f"  RuntimeWarnings: {'; '.join(result['warnings']) or 'none'}\n"
+              f"  at NaN, -inf, +inf: {', '.join(format(v, '.17g') for v in special)}\n")
+    if result["unjudged"]:
+        out.write(f"  not judged (mpmath cannot hold the truth's intermediate values): "
+                  f"{len(result['unjudged'])} points, e.g. x = {result['unjudged'][0]!r}\n")
+    verdict = ("within the bound (4 ULP plus 2|x g'(x)| 2^-53, g the function measured) at "
+               "every point" if within else "MISSES the bound")
+    out.write(verdict + "\n")
+    return 0 if within else 1
+
+
+def _ulps(value):
+    return f"{value:.3g} ULP"
 
 
 def _cmd_plot(args, out):
@@ -394,6 +455,9 @@ def build_parser():
     for name, helptext, run in (("show", "definition, parameters, derivative, output form", _cmd_show),
                                 ("derive", "the n-th derivative", _cmd_derive),
                                 ("codegen", "the generated NumPy source", _cmd_codegen),
+                                ("accuracy", "the generated code's error in ULPs against "
+                                 "50-digit mpmath on the conventions' grid; exit 0 within "
+                                 "the bound everywhere, 1 not", _cmd_accuracy),
                                 ("plot", "f and f' side by side as a PNG", _cmd_plot),
                                 ("gradient-gain", "sup |f'|, E[f'(z)], E[f'(z)^2] for "
                                  "z ~ N(0, 1) and the depth at which gradients vanish",
@@ -407,6 +471,9 @@ def build_parser():
         if name == "gradient-gain":  # its integrals have their own 5 s budgets
             p.add_argument("--timeout", type=float, default=GAIN_SECONDS,
                            help=f"seconds in all (default {GAIN_SECONDS})")
+        elif name == "accuracy":  # mpmath at every grid point, up to 5 s each
+            p.add_argument("--timeout", type=float, default=ACCURACY_SECONDS,
+                           help=f"seconds for the measurement (default {ACCURACY_SECONDS:g})")
         else:
             p.add_argument("--timeout", type=float, default=None,
                            help=f"seconds per symbolic step (default {DEFAULT_SECONDS:g})")
@@ -422,8 +489,10 @@ def build_parser():
                            help="the derivation step by step, each rule named")
             p.add_argument("--in-output", action="store_true",
                            help="the derivative written in the output y = f(x)")
-        if name == "codegen":
+        if name in ("codegen", "accuracy"):
             p.add_argument("--derivative", action="store_true", help="the derivative's code")
+        if name == "accuracy":
+            p.add_argument("--format", choices=("text", "json"), default="text")
         if name == "plot":
             p.add_argument("-o", "--output", help="PNG file (default NAME.png)")
         if name == "gradient-gain":

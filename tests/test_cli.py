@@ -85,7 +85,40 @@ def test_codegen_prints_runnable_source():
     assert namespace["elu_derivative"](float("-inf")) == 0.0
 
 
+def test_accuracy_reports_the_worst_error_and_exit_0_within_the_bound():
+    status, out, _ = run("accuracy", "elu", "--param", "alpha=2", "--derivative",
+                         "--format", "json")
+    record = json.loads(out)
+    assert status == 0 and record["within_bound"] is True
+    assert record["function"] == "Piecewise((1, x > 0), (2*exp(x), True))"
+    assert 0 <= record["max_ulp"] <= record["bound_there"] and record["excess"] <= 0
+    assert record["at_nan_and_infinities"] == ["nan", "0", "1"] and not record["warnings"]
+
+
+def test_accuracy_exits_1_where_the_code_misses_the_bound():
+    """log(x^2 + 1) - 2 log(|x| + 1) is log((x^2 + 1)/(|x| + 1)^2) -> -2/|x| far out, where
+    the two logs cancel in long double as in float64, so the probe cannot see it: the
+    command reports the point, and the code's value there is far from mpmath's."""
+    import mpmath
+    import symact
+    text = "log(x**2 + 1) - 2*log(Abs(x) + 1)"
+    status, out, _ = run("accuracy", text)
+    assert status == 1 and out.rstrip().endswith("MISSES the bound"), out
+    status, out, _ = run("accuracy", text, "--format", "json")
+    record = json.loads(out)
+    assert status == 1 and record["excess"] > 0 and not record["within_bound"]
+    point = record["max_at"]
+    value = float(symact.define("f", text).numpy()(point))
+    with mpmath.workdps(800):  # the logs cancel to the last of 2 log10|x| + 17 digits
+        p = mpmath.mpf(point)
+        truth = mpmath.log(p**2 + 1) - 2 * mpmath.log(abs(p) + 1)
+        assert abs(value - truth) > 1e6 * abs(truth) * 2.0**-52
+
+
 @pytest.mark.parametrize("argv, message", [
+    (["accuracy", "softmax"], "vector activation"),
+    (["accuracy", "sigmoid", "--timeout", "0"], "--timeout takes seconds"),
+    (["accuracy", "sigmoid", "--timeout", "0.01"], "gave up after 0.01 s"),
     (["show", "relux"], "did you mean relu"),
     (["show", "elu", "--param", "beta=2"], "no parameter 'beta'"),
     (["show", "elu", "--param", "alpha=__import__('os').system('echo hi')"], "not a number"),
