@@ -1,6 +1,6 @@
 """The `symact` command line: build, list, show, derive, codegen, accuracy, plot,
-properties, check, identities, analyze and the analyses (selu-parameters, gradient-gain, softmax-laws,
-maxout-cases, approximation-error, parameter-limit, backprop).
+properties, check, identities, analyze and the analyses (selu-parameters, gradient-gain,
+softmax-laws, maxout-cases, approximation-error, parameter-limit, backprop).
 Errors are one line, exit 2."""
 import argparse
 import json
