@@ -301,17 +301,40 @@ def test_root_patch_where_the_formula_cancels():
 
 
 def test_piecewise_linear_becomes_max_min():
-    for name, call in (("relu", "numpy.maximum"), ("hard_tanh", "numpy.clip(x, -1, 1, out=out)"),
+    for name, call in (("relu", "numpy.clip(x, 0, numpy.inf, out=out)"),
+                       ("hard_tanh", "numpy.clip(x, -1, 1, out=out)"),
                        ("relu6", "numpy.clip(x, 0, 6, out=out)"), ("leaky_relu", "numpy.maximum")):
         function, _ = compiled(name, False)
         assert call in function.source and "where(" not in function.source
+
+
+@pytest.mark.parametrize("text, reference", [
+    ("Max(0, x)", lambda v: np.maximum(0, v)), ("Min(0, x)", lambda v: np.minimum(0, v)),
+    ("Max(-1/3, 2*x)", lambda v: np.maximum(-1 / 3, 2 * v)),
+    ("Min(5, x + 1)", lambda v: np.minimum(5, v + 1))])
+def test_a_bound_on_one_side_is_a_clip_that_keeps_every_bit(text, reference):
+    """Max(c, u) runs as numpy.clip(u, c, inf) (0.23 ms per 1e6 values against 0.63 for
+    numpy.maximum(0, x)), and gives what numpy.maximum(c, u) gives, bit for bit: u where
+    u equals c (relu(-0.0) = -0.0, as in PyTorch), NaN, +-inf."""
+    function = symact.define("mine", text).numpy()
+    assert "clip(" in function.source and "numpy.maximum" not in function.source \
+        and "numpy.minimum" not in function.source
+    points = np.array([-np.inf, -1e300, -2.0, -1 / 6, -0.0, 0.0, 5e-324, 4.0, 5.0, 1e300,
+                       np.inf, np.nan])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = function(points)
+    expected = reference(points)
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
 def test_one_piece_between_constants_is_clipped():
     """elu'(x) = e^min(x, 0): the constant side is the piece at the break, no numpy.where."""
     for name in ("elu", "celu"):
         function, _ = compiled(name, True)
-        assert "_into(numpy.exp, numpy.minimum(0, x, out=out), out=out)" in function.source
+        assert "_into(numpy.exp, numpy.clip(x, -numpy.inf, 0, out=out), out=out)" \
+            in function.source
         assert "where(" not in function.source
     # alpha = 1/2: the sides no longer meet (1 against 1/2), so the cases stay
     source = symact.get("elu").numpy_derivative(alpha="1/2").source
