@@ -11,7 +11,8 @@ sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
 1 - cos u = 2 sin^2(u/2), 1 + cos u = 2 cos^2(u/2), 1 +- sin u = 2 sin^2(u/2 +- pi/4),
 log cosh u through log1p of that and past cosh's overflow, log(a sigma(w)) -> log a -
 softplus(-w), softplus(u) - softplus(u - c) -> clip(u, 0, c) + softplus(-|u|) -
-softplus(-|u - c|), e^u - e^(u - c) -> -e^u expm1(-c),
+softplus(-|u - c|), u - softplus(u - c) -> min(u, c) - softplus(-|u - c|) (log sigma
+written u - log(1 + e^u)), e^u - e^(u - c) -> -e^u expm1(-c),
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z and
 2 - erfc(z) = erfc(-z) with erfc(-z) kept unevaluated (Erfc),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
@@ -310,6 +311,40 @@ def _divisors(product):
     return [f for f in sp.Mul.make_args(product) if f.is_Pow and f.exp.is_negative]
 
 
+def _sigmoid_polynomial(add):
+    """A sum of terms m_j(x) sigma(u)^k as sum_j m_j(x) q_j(sigma(u)), each q_j factored,
+    where some q_j of an m_j other than 1 vanishes at sigma = 1: there the expanded terms
+    cancel as u -> oo, and
+    the factor 1 - sigma(u) becomes sigma(-u) (the sums rule). The derivative of
+    x sigma(x) (1 + x (1 - sigma(x))), (2x^2 sigma^2 - 3x^2 sigma + x^2 - 3x sigma + 3x +
+    1) sigma, lost every digit of its x^2 terms from x = 1e8 on and overflowed from 1e154
+    (1.2e291 and -inf where it is 1); as x^2 sigma(-x)(1 - 2 sigma) + 3x sigma(-x) + 1
+    nothing cancels."""
+    arguments = {s.args[0] for s in add.atoms(sigmoid)}
+    if len(arguments) != 1:
+        return add
+    (u,) = arguments
+    s = sp.Dummy("s")
+    expanded = sp.expand(add.xreplace({sigmoid(u): s}))
+    if expanded.has(sigmoid) or not expanded.has(s):
+        return add
+    groups = {}
+    for term in sp.Add.make_args(expanded):
+        free, power = term.as_independent(s, as_Add=False)
+        if power != 1 and not (power == s or isinstance(power, sp.Pow)
+                               and power.base == s and power.exp.is_Integer):
+            return add  # s inside another function, or a negative power: not a polynomial
+        number, monomial = free.as_coeff_Mul()
+        groups[monomial] = groups.get(monomial, 0) + number * power
+    # a constant's q(sigma) = 1 - sigma the sums rule handles; a growing m_j multiplies
+    # the cancellation
+    if not any(monomial != 1 and q.has(s) and q.subs(s, 1) == 0
+               for monomial, q in groups.items()):
+        return add
+    return sp.Add(*[monomial * sp.factor(q).xreplace({s: sigmoid(u)})
+                    for monomial, q in groups.items()])
+
+
 # ---- products -----------------------------------------------------------------------------
 def _sigmoid_pair(product):
     """sigma(u) sigma(-u) (sigma', tanh' = 4 sigma(2u) sigma(-2u)) as 1/(2 + 2 cosh u):
@@ -373,6 +408,10 @@ def _pair(first, second):
             return k * u**2 / (core + s)
     coeff, core = first.as_coeff_Mul()
     other_coeff, other_core = second.as_coeff_Mul()
+    if isinstance(other_core, softplus) and other_coeff == -coeff and not core.is_number:
+        gap = sp.expand(core - other_core.args[0])  # c (u - softplus(u - gap))
+        if gap.is_number and gap.is_real:
+            return coeff * (sp.Min(core, gap) - softplus(-sp.Abs(other_core.args[0])))
     if isinstance(core, (softplus, sp.exp)) and type(other_core) is type(core) \
             and other_coeff == -coeff:  # c (F(u) - F(u - gap))
         gap = sp.expand(core.args[0] - other_core.args[0])
@@ -829,6 +868,7 @@ _RULES = (  # in this order: cases first, so that later rules see Max/Min and cl
     (lambda e: isinstance(e, sp.Max), _median_as_clip),
     (lambda e: isinstance(e, sp.Pow), _hypot_power),
     (lambda e: isinstance(e, sp.log), _log_sigmoid),
+    (lambda e: isinstance(e, sp.Add) and e.has(sigmoid), _sigmoid_polynomial),
     (lambda e: isinstance(e, sp.Add), _stable_sum),
     (lambda e: isinstance(e, sp.tanh), _tanh_softplus),
     (lambda e: isinstance(e, sp.log), _log_cosh),
