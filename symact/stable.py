@@ -12,7 +12,8 @@ sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
 log cosh u through log1p of that and past cosh's overflow, log(a sigma(w)) -> log a -
 softplus(-w), softplus(u) - softplus(u - c) -> clip(u, 0, c) + softplus(-|u|) -
 softplus(-|u - c|), u - softplus(u - c) -> min(u, c) - softplus(-|u - c|) (log sigma
-written u - log(1 + e^u)), e^u - e^(u - c) -> -e^u expm1(-c),
+written u - log(1 + e^u)), e^u - e^(u - c) -> -e^u expm1(-c), sigma(u) - sigma(u - c) ->
+-sigma(u) sigma(c - u) expm1(-c),
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z and
 2 - erfc(z) = erfc(-z) with erfc(-z) kept unevaluated (Erfc),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
@@ -325,17 +326,22 @@ def _sigmoid_polynomial(add):
         return add
     (u,) = arguments
     s = sp.Dummy("s")
-    expanded = sp.expand(add.xreplace({sigmoid(u): s}))
-    if expanded.has(sigmoid) or not expanded.has(s):
+    replaced = add.xreplace({sigmoid(u): s})
+    if replaced.has(sigmoid) or not replaced.has(s):
         return add
     groups = {}
-    for term in sp.Add.make_args(expanded):
-        free, power = term.as_independent(s, as_Add=False)
-        if power != 1 and not (power == s or isinstance(power, sp.Pow)
-                               and power.base == s and power.exp.is_Integer):
-            return add  # s inside another function, or a negative power: not a polynomial
-        number, monomial = free.as_coeff_Mul()
-        groups[monomial] = groups.get(monomial, 0) + number * power
+    for term in sp.Add.make_args(replaced):
+        # only the factors with s are expanded: x (1 - tanh(x)^2) stays whole for the
+        # sums rule (it is 4 x sigma(2x) sigma(-2x), not x - x tanh(x)^2)
+        factors = sp.Mul.make_args(term)
+        free = sp.Mul(*[f for f in factors if not f.has(s)])
+        for part in sp.Add.make_args(sp.expand(sp.Mul(*[f for f in factors if f.has(s)]))):
+            coefficient, power = part.as_independent(s, as_Add=False)
+            if power != 1 and not (power == s or isinstance(power, sp.Pow)
+                                   and power.base == s and power.exp.is_Integer):
+                return add  # s inside another function, or a negative power
+            number, monomial = (free * coefficient).as_coeff_Mul()
+            groups[monomial] = groups.get(monomial, 0) + number * power
     # a constant's q(sigma) = 1 - sigma the sums rule handles; a growing m_j multiplies
     # the cancellation
     if not any(monomial != 1 and q.has(s) and q.subs(s, 1) == 0
@@ -412,12 +418,14 @@ def _pair(first, second):
         gap = sp.expand(core - other_core.args[0])  # c (u - softplus(u - gap))
         if gap.is_number and gap.is_real:
             return coeff * (sp.Min(core, gap) - softplus(-sp.Abs(other_core.args[0])))
-    if isinstance(core, (softplus, sp.exp)) and type(other_core) is type(core) \
+    if isinstance(core, (softplus, sp.exp, sigmoid)) and type(other_core) is type(core) \
             and other_coeff == -coeff:  # c (F(u) - F(u - gap))
         gap = sp.expand(core.args[0] - other_core.args[0])
         if gap.is_number and gap.is_positive:
             if isinstance(core, sp.exp):  # e^u (1 - e^-gap): e^x - e^(x - 1e-8) lost 8 digits
                 return -coeff * core * expm1(-gap)
+            if isinstance(core, sigmoid):  # both round to 1 as u -> oo
+                return -coeff * core * sigmoid(-other_core.args[0]) * expm1(-gap)
             return coeff * _softplus_difference(core.args[0], other_core.args[0], gap)
     if isinstance(core, sigmoid) and isinstance(other_core, sigmoid) and other_coeff == -coeff \
             and sp.expand(core.args[0] + other_core.args[0]) == 0:  # c (sigma(u) - sigma(-u))
