@@ -683,7 +683,8 @@ def test_erfc_of_a_negated_argument_is_kept_as_written():
     ("log((1 + exp(x))/(1 + exp(x - 1)))", True),
     ("exp(x) - exp(x - 1/10**8)", False), ("x - log(1 + exp(x - 2))", False),
     ("x*sigmoid(x)*(1 + x*(1 - sigmoid(x)))", True), ("x*sigmoid(2*x)*tanh(x)", True),
-    ("x*(sigmoid(x) - sigmoid(x - 1))", False), ("x*(sigmoid(x) - sigmoid(x - 1))", True)])
+    ("x*(sigmoid(x) - sigmoid(x - 1))", False), ("x*(sigmoid(x) - sigmoid(x - 1))", True),
+    ("tanh(x) + x/10", True)])
 def test_user_definitions_from_the_literature_hold_on_the_grid(expr, derivative):
     """Activations a user might define, each of which missed the bound on the grid:
     Snake's derivative 1 + sin 2x beside its double roots (1e5 ULP at -32.2); GELU
@@ -697,7 +698,8 @@ def test_user_definitions_from_the_literature_hold_on_the_grid(expr, derivative)
     the derivative of x sigma(x)(1 + x(1 - sigma(x))), a polynomial in sigma whose x^2
     terms cancel as x -> oo (1.2e291 at 1e155 where it is 1), while the x (1 - tanh(x)^2)
     of the derivative of x sigma(2x) tanh(x) stays whole (0 at 1e20 when expanded); and
-    x (sigma(x) - sigma(x - 1)), whose sigmoids both round to 1 (9e15 ULP at 59.4)."""
+    x (sigma(x) - sigma(x - 1)), whose sigmoids both round to 1 (9e15 ULP at 59.4); and the
+    derivative of tanh(x) + x/10, 11/10 - tanh(x)^2, 6.4 ULP off where tanh(x) = 1."""
     _check_definition(expr, derivative)
 
 
@@ -1019,13 +1021,15 @@ def test_patch_is_as_narrow_as_the_misses():
     "x - log(1 + exp(x - 2))",
     "(2*x**2*sigmoid(x)**2 - 3*x**2*sigmoid(x) + x**2 - 3*x*sigmoid(x) + 3*x + 1)*sigmoid(x)",
     "x*(sigmoid(x) - sigmoid(x - 1))", "2*sigmoid(x/2 - 1) - 2*sigmoid(x/2 + 3)",
+    "11/10 - tanh(x)**2", "erf(x) + 3/2",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
     sech^2(softplus v) = 4/(n + 2) (1 - 1/(n + 2)) with n = e^v (e^v + 2), softplus(u) -
     softplus(u - c) = clip(u, 0, c) + softplus(-|u|) - softplus(-|u - c|), u - softplus(u -
     c) = min(u, c) - softplus(-|u - c|), e^u - e^(u - c) = -e^u expm1(-c), sigma(u) -
-    sigma(u - c) = -sigma(u) sigma(c - u) expm1(-c), a polynomial in
+    sigma(u - c) = -sigma(u) sigma(c - u) expm1(-c), c + k F(u) = (c - k) + k (1 + F(u)) for
+    k < c < 2k, a polynomial in
     sigma factored per power of x) gives the same
     function: proved by SymPy on the exponential forms, on each interval between the kinks
     of |.|, max and min (where e^d = 1 is what it proves of a difference d of logs), and
