@@ -6,6 +6,7 @@ Definitions written with e^x first get the heads: log(c + a e^u) -> log c + soft
 log(a/c)), a rational function of e^u over a power of c + e^u -> a polynomial in
 sigma(u - log c), sigma(log c - u), and one over another denominator with positive
 coefficients -> that fraction split at u = 0, in e^u below and e^-u above.
+A piecewise-linear sum with |u| or sign(u) terms becomes cases (then Max/Min or steps).
 Then: W(u)/u = e^-W(u) for |u| < 1 (Lambert W: its derivative is finite at u = 0),
 sigma(u) - sigma(-u) = tanh(u/2) = 2 sigma(u) - 1, cosh u - 1 = 2 sinh^2(u/2),
 1 - cos u = 2 sin^2(u/2), 1 + cos u = 2 cos^2(u/2), 1 +- sin u = 2 sin^2(u/2 +- pi/4),
@@ -63,6 +64,7 @@ class Erfc(sp.Function):
 
 def rewrite_stable(expr):
     """expr with every cancellation-prone or overflow-prone sub-expression replaced."""
+    expr = _guarded(_linear_cases_of_abs)(expr)
     expr = expr.replace(lambda e: isinstance(e, sp.log), _guarded(_log_one_plus_exp))
     # split fractions wait under symbols of their own until the end: optimize would fold
     # a branch back, e^-x/(1 + e^-2x) into 1/(e^x + e^-x), which overflows
@@ -77,6 +79,25 @@ def rewrite_stable(expr):
     expr = expr.replace(lambda e: isinstance(e, sp.Mul) and e.has(expm1),
                         _guarded(_exp_over_expm1))
     return expr.xreplace(held)
+
+
+def _linear_cases_of_abs(expr):
+    """A piecewise-linear sum of |u| or sign(u) terms and others written as its cases,
+    which the case rules turn into Max/Min or steps: (x + |x|)/2 + (x - |x|)/200, leaky
+    ReLU, is 101x/200 + 99|x|/200 to SymPy, whose terms cancel for x < 0 (a hole tiled
+    across the kink before), and max(x/100, x) as cases; its derivative 99 sign(x)/200 +
+    101/200 is 1/100 for x < 0 without rounding 99/200 and 101/200 first. A sum of
+    |u| terms alone cancels nowhere and keeps numpy.absolute."""
+    if not (isinstance(expr, sp.Add) and expr.has(sp.Abs, sp.sign)
+            and any(not term.has(sp.Abs, sp.sign) for term in expr.args)):
+        return expr
+    cases = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+    if not isinstance(cases, sp.Piecewise) or cases.has(sp.Abs, sp.sign):
+        return expr
+    for value, condition in cases.args:
+        if not (value.is_polynomial(x) and sp.degree(value, x) <= 1):
+            return expr
+    return cases
 
 
 def _exp_over_expm1(product):

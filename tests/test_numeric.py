@@ -684,7 +684,8 @@ def test_erfc_of_a_negated_argument_is_kept_as_written():
     ("exp(x) - exp(x - 1/10**8)", False), ("x - log(1 + exp(x - 2))", False),
     ("x*sigmoid(x)*(1 + x*(1 - sigmoid(x)))", True), ("x*sigmoid(2*x)*tanh(x)", True),
     ("x*(sigmoid(x) - sigmoid(x - 1))", False), ("x*(sigmoid(x) - sigmoid(x - 1))", True),
-    ("tanh(x) + x/10", True)])
+    ("tanh(x) + x/10", True), ("(x + Abs(x))/2 + (x - Abs(x))/200", False),
+    ("(x + Abs(x))/2 + (x - Abs(x))/200", True)])
 def test_user_definitions_from_the_literature_hold_on_the_grid(expr, derivative):
     """Activations a user might define, each of which missed the bound on the grid:
     Snake's derivative 1 + sin 2x beside its double roots (1e5 ULP at -32.2); GELU
@@ -699,8 +700,24 @@ def test_user_definitions_from_the_literature_hold_on_the_grid(expr, derivative)
     terms cancel as x -> oo (1.2e291 at 1e155 where it is 1), while the x (1 - tanh(x)^2)
     of the derivative of x sigma(2x) tanh(x) stays whole (0 at 1e20 when expanded); and
     x (sigma(x) - sigma(x - 1)), whose sigmoids both round to 1 (9e15 ULP at 59.4); and the
-    derivative of tanh(x) + x/10, 11/10 - tanh(x)^2, 6.4 ULP off where tanh(x) = 1."""
+    derivative of tanh(x) + x/10, 11/10 - tanh(x)^2, 6.4 ULP off where tanh(x) = 1; and
+    leaky ReLU through |x|, 101x/200 + 99|x|/200 to SymPy, whose hole was tiled across
+    its kink (8.6e17 ULP at -1e-14)."""
     _check_definition(expr, derivative)
+
+
+def test_no_tile_where_the_function_has_a_root_or_ends_at_one():
+    """A tile's polynomial, summed in float64, keeps an absolute error of about an ulp of
+    the tile's largest value, so where the function vanishes in the tile or at its end
+    it loses every relative digit: max(x, x/100) tiled on [-32, 0] gave -1.07e-14 at
+    -1e-14 (the truth is -1e-16). Such a tile is refused; one away from the root is not."""
+    from symact.patches import _tile
+    from symact.reference import mp_function
+    value = mp_function(101 * x / 200 + 99 * sp.Abs(x) / 200)
+    assert _tile(value, -32.0, 0.0, 5) == ()
+    assert _tile(value, -40.0, 24.0, 5) == ()
+    row = _tile(value, -64.0, -32.0, 5)
+    assert row and abs(row[0] + 0.48) < 1e-15 and abs(row[1] - 0.01) < 1e-15
 
 
 def test_refined_probe_finds_a_stretch_between_its_inputs():
@@ -1022,6 +1039,7 @@ def test_patch_is_as_narrow_as_the_misses():
     "(2*x**2*sigmoid(x)**2 - 3*x**2*sigmoid(x) + x**2 - 3*x*sigmoid(x) + 3*x + 1)*sigmoid(x)",
     "x*(sigmoid(x) - sigmoid(x - 1))", "2*sigmoid(x/2 - 1) - 2*sigmoid(x/2 + 3)",
     "11/10 - tanh(x)**2", "erf(x) + 3/2",
+    "(x + Abs(x))/2 + (x - Abs(x))/200", "99*sign(x)/200 + 101/200",
 ])
 def test_stable_rewrites_are_identities(expr):
     """Each rewrite (sigma(u) sigma(-u) = 1/(2 + 2 cosh u), tanh(softplus v) = 1/(1 + 2/n),
@@ -1029,7 +1047,7 @@ def test_stable_rewrites_are_identities(expr):
     softplus(u - c) = clip(u, 0, c) + softplus(-|u|) - softplus(-|u - c|), u - softplus(u -
     c) = min(u, c) - softplus(-|u - c|), e^u - e^(u - c) = -e^u expm1(-c), sigma(u) -
     sigma(u - c) = -sigma(u) sigma(c - u) expm1(-c), c + k F(u) = (c - k) + k (1 + F(u)) for
-    k < c < 2k, a polynomial in
+    k < c < 2k, a piecewise-linear sum with |u| as its cases, a polynomial in
     sigma factored per power of x) gives the same
     function: proved by SymPy on the exponential forms, on each interval between the kinks
     of |.|, max and min (where e^d = 1 is what it proves of a difference d of logs), and
