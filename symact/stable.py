@@ -14,7 +14,7 @@ log cosh u through log1p of that and past cosh's overflow, log(a sigma(w)) -> lo
 softplus(-w), softplus(u) - softplus(u - c) -> clip(u, 0, c) + softplus(-|u|) -
 softplus(-|u - c|), u - softplus(u - c) -> min(u, c) - softplus(-|u - c|) (log sigma
 written u - log(1 + e^u)), e^u - e^(u - c) -> -e^u expm1(-c), sigma(u) - sigma(u - c) ->
--sigma(u) sigma(c - u) expm1(-c),
+-sigma(u) sigma(c - u) expm1(-c), a^2 - b^2 -> (a - b)(a + b) where a - b has a stable form,
 c + c*F(u) pairs (1 + tanh u = 2 sigma(2u), 1 - sigma(u) = sigma(-u), 1 + erf z and
 2 - erfc(z) = erfc(-z) with erfc(-z) kept unevaluated (Erfc),
 1 - tanh(u)^2 = 4 sigma(2u) sigma(-2u)), sigma(u) sigma(-u) = 1/(2 + 2 cosh u),
@@ -158,11 +158,13 @@ def _log_cosh(log):
     2 sinh^2(u/2) keeps it); cosh overflows from |u| = 710.5 on, and long double's
     from 11357, while log cosh u = |u| - log 2 + log1p(e^-2|u|) grows like |u|, and from
     512 on e^-1024 is far below its last bit. Up to 512 the sum adds an exact 0."""
-    if not isinstance(log.args[0], sp.cosh):
+    c, cosh = log.args[0].as_coeff_Mul()  # log(2 cosh u) too (softplus(2u) - u + log 2)
+    if not (isinstance(cosh, sp.cosh) and c.is_positive):
         return log
-    size = sp.Abs(log.args[0].args[0])
+    size = sp.Abs(cosh.args[0])
     clipped = sp.Min(size, 512)
-    return log1p(2 * sp.sinh(clipped / 2)**2) + (size - clipped)
+    stable = log1p(2 * sp.sinh(clipped / 2)**2) + (size - clipped)
+    return stable if c == 1 else sp.log(c) + stable
 
 
 def _log_sigmoid(log):
@@ -443,6 +445,12 @@ def _pair(first, second):
             return k * u**2 / (core + s)
     coeff, core = first.as_coeff_Mul()
     other_coeff, other_core = second.as_coeff_Mul()
+    if other_coeff == -coeff and all(isinstance(p, sp.Pow) and p.exp == 2
+                                     for p in (core, other_core)):
+        a, b = core.base, other_core.base  # c (a^2 - b^2) = c (a - b)(a + b)
+        difference = _stable_sum(a - b)
+        if difference != a - b:  # where a - b itself has a stable form
+            return coeff * difference * (a + b)
     if isinstance(other_core, softplus) and other_coeff == -coeff and not core.is_number:
         gap = sp.expand(core - other_core.args[0])  # c (u - softplus(u - gap))
         if gap.is_number and gap.is_real:

@@ -3,10 +3,11 @@
 The repair pass recomputes the float64 tails in long double, whose exp overflows beyond
 x = 11356.5. Further out a difference of two terms that overflow together is inf - inf:
 (x e^x - e^x + 1)/(x^2 + 1) gave NaN from x = 11357 on, where it is inf. Where the probe
-finds the long-double formula NaN at a finite input, the function's value, rounded to
-float64, is checked against its limit at +-inf by mpmath, from the last probe input before
-the failure to the end of the float line; where it is the limit at every such input, the
-generated code gives the limit from that input on (REACHED), as it does at +-inf.
+finds the long-double formula NaN at a finite input (or infinite, where the limit is
+finite), the function's value, rounded to float64, is checked against its limit at +-inf
+by mpmath, from the last probe input before the failure to the end of the float line;
+where it is the limit at every such input, the generated code gives the limit from that
+input on (REACHED), as it does at +-inf.
 """
 import math
 
@@ -23,9 +24,10 @@ CHECK_SECONDS = 1  # per value: mpmath takes milliseconds where it can
 
 def reached_limits(expr, body, limits, safe):
     """(low, high): below low and above high the function is its limit at -inf and +inf
-    in float64, and there the long-double formula fails (NaN) at some input the repair
-    pass gets (outside `safe`, or where float64 gives NaN too); -inf, inf where it does not
-    or the function is not shown to have reached its limit."""
+    in float64, and there the long-double formula fails (NaN, or +-inf towards a finite
+    limit) at some input the repair pass gets (outside `safe`, or where float64 gives NaN
+    too); -inf, inf where it does not or the function is not shown to have reached its
+    limit."""
     points = probe_points()
     points = points[np.abs(points) >= FAR]
     try:
@@ -35,15 +37,19 @@ def reached_limits(expr, body, limits, safe):
     except TypeError:  # no long-double loop: the repair pass adds nothing to lose
         return -math.inf, math.inf
     repaired = (points < safe[0]) | (points > safe[1]) | np.isnan(narrow)
-    failed = np.isnan(wide) & repaired
     reached = [-math.inf, math.inf]
     value = None
     for side, limit in ((-1, limits[0]), (1, limits[1])):
         mine = np.sign(points) == side
-        if math.isnan(limit) or not (failed & mine).any():
+        # towards a finite limit, an infinite long-double value fails too: the derivative
+        # of sqrt(softplus(x)), sigma(x)/(2 sqrt(softplus(x))), was inf from x = -1e5 on,
+        # where softplus underflows in long double before sigma does
+        bad = ~np.isfinite(wide) if math.isfinite(limit) else np.isnan(wide)
+        failed = bad & repaired & mine
+        if math.isnan(limit) or not failed.any():
             continue
-        first = np.abs(points[failed & mine]).min()
-        before = np.abs(points[mine & ~np.isnan(wide)])
+        first = np.abs(points[failed]).min()
+        before = np.abs(points[mine & ~bad])
         before = before[before < first]
         if before.size == 0:
             continue
