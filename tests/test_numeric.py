@@ -329,6 +329,40 @@ def test_a_bound_on_one_side_is_a_clip_that_keeps_every_bit(text, reference):
     assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
+@pytest.mark.parametrize("halves", [h for h in range(-9, 10) if h])
+def test_small_powers_are_products_within_the_bound_and_pow_at_special_points(halves):
+    """_power(b, k) = b^(k/2) by square roots, products and one division, not libm's pow
+    (14 ms per 1e6 values): within 4 ULP of mpmath at 4000 values over 60 decades, and
+    what numpy.power gives at 0, -0, +-inf, NaN, negative bases and past overflow, in
+    float64, float32 and long double (the repair pass), for arrays and numbers. Half
+    powers only come from hypot's u^2 + c^2 > 0, so for odd k the bases are >= +0 (pow
+    gives (-inf)^(3/2) = inf and (-0.0)^(-1/2) = inf, numpy.sqrt NaN and -0.0)."""
+    from symact.accuracy import ulp_error
+    from symact.numeric import _power
+    rng = np.random.default_rng(halves + 100)
+    bases = np.concatenate([10.0**rng.uniform(-30, 30, 3000), rng.uniform(0.5, 4, 1000)])
+    got = _power(bases.copy(), halves)
+    with mpmath.workdps(30):
+        truth = [mpmath.mpf(float(b))**(mpmath.mpf(halves) / 2) for b in bases]
+        errors = [ulp_error(value, t) for value, t in zip(got, truth)]
+    assert max(errors) <= 4, (max(errors), bases[int(np.argmax(errors))])
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -2.0, -1.0, 1.0, 1e-200, 1e200,
+                        5e-324, 4.0])
+    if halves % 2:
+        special = special[~np.signbit(special)]
+    for dtype in (np.float64, np.float32, np.longdouble):
+        with np.errstate(all="ignore"):  # 1e200 is inf in float32
+            values = special.astype(dtype)
+            mine, numpy_power = _power(values.copy(), halves), np.power(values, halves / 2)
+            number = _power(dtype(-2.0), halves)
+        assert mine.dtype == dtype and np.array_equal(
+            np.isnan(mine), np.isnan(numpy_power))
+        exact = np.isinf(numpy_power) | (numpy_power == 0) | np.isnan(numpy_power)
+        assert np.array_equal(mine[exact], numpy_power[exact], equal_nan=True), (dtype, mine)
+        assert np.allclose(mine[~exact], numpy_power[~exact], rtol=8 * np.finfo(dtype).eps)
+        assert np.isnan(number) == bool(halves % 2) and np.ndim(number) == 0
+
+
 def test_one_piece_between_constants_is_clipped():
     """elu'(x) = e^min(x, 0): the constant side is the piece at the break, no numpy.where."""
     for name in ("elu", "celu"):
@@ -1056,9 +1090,9 @@ def test_stable_rewrites_are_identities(expr):
     c) = min(u, c) - softplus(-|u - c|), e^u - e^(u - c) = -e^u expm1(-c), sigma(u) -
     sigma(u - c) = -sigma(u) sigma(c - u) expm1(-c), c + k F(u) = (c - k) + k (1 + F(u)) for
     k < c < 2k, a piecewise-linear sum with |u| as its cases, a^2 - b^2 = (a - b)(a + b), a
-    polynomial in sigma factored per power of x) gives the same function: proved by SymPy on the exponential forms, on each interval between the kinks
-    of |.|, max and min (where e^d = 1 is what it proves of a difference d of logs), and
-    then at 50 digits."""
+    polynomial in sigma factored per power of x) gives the same function: proved by SymPy
+    on the exponential forms, on each interval between the kinks of |.|, max and min
+    (where e^d = 1 is what it proves of a difference d of logs), and then at 50 digits."""
     from symact.heads import to_elementary
     from symact.realanalysis import split
     from symact.stable import rewrite_stable
@@ -1132,18 +1166,24 @@ def test_derivatives_meet_the_bound_all_around_their_roots(name, width):
 
 @pytest.mark.parametrize("name, params", [("silu", ()), ("swish", (("beta", 1.5),))])
 def test_a_fraction_of_exponentials_runs_as_that_fraction_with_a_patch_at_its_root(name, params):
-    """silu' = sigma (1 + x sigma(-x)) cancels between its terms on about (-2.8, -0.9), where
-    the stable form needed tiles; as ((1 + x) E + 1)/(E^2 + 2E + 1), E = e^-(beta x), it needs
-    only the Taylor patch at its root (one exp, no sigmoid pair, no tiles). Within 3 of the
-    root, 20,000 random inputs, and the tails beyond the float64 fraction's overflow, where
-    the repair takes the split form in long double, are within the bound; within 1.5 of
-    the root silu' stays under 4 ULP, as the stable form did (346 without the patch, 4.7
-    with one that reaches only 1/16)."""
+    """silu' = sigma (1 + x sigma(-x)) cancels between its terms on about (-2.8, -0.9); as
+    ((1 + x) E + 1)/(E^2 + 2E + 1), E = e^-(beta x), it needs only the Taylor patch at its
+    root (one exp, no sigmoid pair, no tiles). Which form runs depends on NumPy's float64
+    exp on the machine: with its AVX-512 loops the stable form misses near the root and
+    the fraction replaces it; without them (X86-64-v3) the stable form stays within the
+    probe's margin and is kept. Either way, within 3 of the root, 20,000 random inputs,
+    and the tails beyond the float64 fraction's overflow, where the repair takes the split
+    form in long double, are within the bound; with the fraction, within 1.5 of the root
+    silu' stays under 4 ULP (346 without the patch, 4.7 with one that reaches only
+    1/16)."""
+    from symact import numeric
+    from symact.exp_fraction import fraction_forms
     function, expr = compiled(name, True, params)
-    namespace = function.__globals__
-    assert "_split_body" in function.source and not namespace["TILES"]
-    (root, _, radius, _), = namespace["PATCHES"]
-    assert namespace["HOLES"] == ((root - radius, root + radius),)
+    limits = numeric.limits_at_infinity(expr)
+    body, _, patches, _, regions = numeric._plan(expr, fraction_forms(expr), "_f_body", limits)
+    assert "_f_split_body" in body
+    (root, _, radius, _), = patches
+    assert regions[1] == ((root - radius, root + radius),)  # the patch's interval, no tiles
     beta = dict(params).get("beta", 1)
     assert abs(root + 1.2784645427610737 / beta) < 1e-15
     rng = np.random.default_rng(3)
@@ -1152,7 +1192,7 @@ def test_a_fraction_of_exponentials_runs_as_that_fraction_with_a_patch_at_its_ro
     result = measure(function, expr, points)
     assert not result["warnings"] and not result["unjudged"]
     assert result["excess"] <= 0, (result["max_ulp"], result["at"])
-    if beta == 1:
+    if beta == 1 and "_split_body" in function.source:
         near = measure(function, expr, root + rng.uniform(-1.5, 1.5, 4000))
         assert near["max_ulp"] < 4, near
 
