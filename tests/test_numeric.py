@@ -329,7 +329,7 @@ def test_a_bound_on_one_side_is_a_clip_that_keeps_every_bit(text, reference):
     assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
-@pytest.mark.parametrize("halves", [h for h in range(-9, 10) if h])
+@pytest.mark.parametrize("halves", [h for h in range(-9, 10) if h % 2 or h < 0])
 def test_small_powers_are_products_within_the_bound_and_pow_at_special_points(halves):
     """_power(b, k) = b^(k/2) by square roots, products and one division, not libm's pow
     (14 ms per 1e6 values): within 4 ULP of mpmath at 4000 values over 60 decades, and
