@@ -29,7 +29,7 @@ from .budget import attempt
 from .errors import SymactError
 from .exp_fraction import FRACTION_PROBE, FRACTION_SECONDS, fraction_forms
 from .heads import Phi, sigmoid, softplus  # noqa: F401  (printed by name)
-from .patches import hole_tiles, root_patches, taylor_at_roots
+from .patches import hole_tiles, loose_at_roots, root_patches, taylor_at_roots
 from .probe import repair_regions, scattered_misses, typical_share
 from .stable import float_exact, rewrite_stable
 from .tails import reached_limits
@@ -1154,13 +1154,13 @@ def _build(expr, name):
     body_name = f"_{name}_body"
     plan = _plan(expr, rewrite_stable(expr), body_name, limits)
     body, compiled_body, patches, covered, regions = plan
-    if patches or regions is not None and regions[1]:
-        forms = attempt(fraction_forms, expr, seconds=FRACTION_SECONDS)
-        if forms is not None:
-            candidate = _plan(expr, forms, body_name, limits)
-            if _no_worse(candidate, plan, body_name) and not scattered_misses(
-                    candidate[1], candidate[4][1] if candidate[4] else (), FRACTION_PROBE):
-                body, compiled_body, patches, covered, regions = candidate
+    forms = attempt(fraction_forms, expr, seconds=FRACTION_SECONDS)
+    if forms is not None and (patches or regions is not None and regions[1]
+                              or loose_at_roots(expr, compiled_body)):
+        candidate = _plan(expr, forms, body_name, limits)
+        if _no_worse(candidate, plan, body_name) and not scattered_misses(
+                candidate[1], candidate[4][1] if candidate[4] else (), FRACTION_PROBE):
+            body, compiled_body, patches, covered, regions = candidate
     header = (
         "import numpy\n"
         + import_line(set(_NAMESPACE) - {"numpy"}) + "\n"
