@@ -129,8 +129,8 @@ def _taylor(value, root, degree):
     return None
 
 
-def _kinks_only(expr):
-    """Whether expr has cases split by conditions in x other than Eq and Ne: its roots at
+def _split_by_conditions(expr):
+    """Whether expr has cases split by conditions in x other than Eq and Ne: roots at
     branch boundaries are kinks, not cancellations."""
     return any(rel.has(x) and not isinstance(rel, (sp.Eq, sp.Ne))
                for pw in expr.atoms(sp.Piecewise) for _, c in pw.args
@@ -141,9 +141,9 @@ def loose_at_roots(expr, body):
     """Whether body is off by more than BOUND_ULPS somewhere near a root of expr in SEARCH,
     where the bound's conditioning allowance, which grows without limit towards the root,
     still covers it: silu''s stable form is up to 1180 ULP off near its root with NumPy's
-    float64 exp without AVX-512, within the bound, and gets no patch; a form with a Taylor patch at
-    the root (symact.exp_fraction) does better there."""
-    if _kinks_only(expr):
+    float64 exp without AVX-512, within the bound, and gets no patch; a form with a Taylor
+    patch at the root (symact.exp_fraction) does better there."""
+    if _split_by_conditions(expr):
         return False
     reference = Reference(expr)
     return any(_missed_offsets(body, reference, root, conditioned=False)
@@ -158,7 +158,7 @@ def root_patches(expr, body):
     against mpmath finds the formula missing (gelu' misses down to -1.64, and above its
     root only close to it), and becomes a hole (symact.probe), where tiles take over from
     the patch."""
-    if _kinks_only(expr):
+    if _split_by_conditions(expr):
         # a branch that holds at isolated points fills removable singularities (sinc's
         # x = 0), where the other branch cancels as it would at any root: (cos x - sin x
         # / x)/x is 0 at 3e-19
