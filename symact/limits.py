@@ -107,9 +107,12 @@ def limit_at(expr, point, seconds=10):
     if tail.has(sp.nan):
         return None
     far = _far_values(tail, point)
-    forms = (tail, sp.together(tail), attempt(sp.simplify, tail, seconds=seconds),
-             _lambert_asymptotic(tail))
-    for form in forms:
+    # lazily: simplify can use the whole budget, which a limit found at once never needs
+    forms = (lambda: tail, lambda: sp.together(tail),
+             lambda: attempt(sp.simplify, tail, seconds=seconds),
+             lambda: _lambert_asymptotic(tail))
+    for make in forms:
+        form = make()
         if form is None:
             continue
         value = attempt(sp.limit, form, x, point, seconds=seconds)

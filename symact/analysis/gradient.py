@@ -20,6 +20,10 @@ from ..symbols import x
 from .page import Figure, Page, Table
 from .selu import tidy_erf
 
+# The integrals SymPy closes take under 2 s of CPU here and the others run past 20 s or
+# give up, so a budget of 5 s decides alike on machines twice as fast or as slow (the
+# built table must not depend on the machine; at 1.5 s, integrals closing in 1.1-1.6 s
+# made cells depend on it).
 SECONDS = 5
 DIGITS = 30
 
@@ -89,16 +93,13 @@ def _expectation(g, definition, seconds=SECONDS):
     return sp.Float(mpmath.nstr(total, DIGITS + 5), DIGITS), False
 
 
-# the collection's table: integrals that SymPy closes do so within a second; the others
-# go to quadrature sooner
-TABLE_SECONDS = 1.5
 PLOTTED = ("sigmoid", "tanh", "relu", "elu", "selu", "gelu", "silu", "softplus", "hard_sigmoid")
 
 
 def gain_row(act):
     """One activation's cells for the table (LaTeX) and the numbers for the plot."""
     from ..latex import expr_latex
-    gain = gradient_gain(act, seconds=TABLE_SECONDS)
+    gain = gradient_gain(act)
 
     def cell(value, exact):
         """A short closed form as it is; otherwise rounded, and starred when the value
