@@ -237,12 +237,12 @@ def _power(base, halves, out=None):
         raise ValueError(f"_power takes odd or negative halves, not {halves}")
     if halves < 0 and not odd:
         result = np.divide(1.0, base, out=out)
-        return result if m == 1 else _divide(result, _integer_power(base, m - 1))
+        return result if m == 1 else _into(np.divide, result, _integer_power(base, m - 1))
     result = np.sqrt(base, out=out) if odd else None
     if m:
         whole = _integer_power(base, m)
-        result = whole if result is None else _multiply(result, whole)
-    return _divide(1.0, result) if halves < 0 else result
+        result = whole if result is None else _into(np.multiply, result, whole)
+    return _into(np.divide, result, 1.0, fresh_first=False) if halves < 0 else result
 
 
 def _integer_power(base, m):
@@ -251,18 +251,6 @@ def _integer_power(base, m):
         return base
     square = np.square(base)
     return square if m == 2 else square * base if m == 3 else np.square(square)
-
-
-def _multiply(a, b):
-    """a * b, written over a when a is an array."""
-    return np.multiply(a, b, out=a) if isinstance(a, np.ndarray) and a.ndim else a * b
-
-
-def _divide(a, b):
-    """a / b, written over b when a is a number and b an array (1/r), else over a."""
-    if isinstance(b, np.ndarray) and b.ndim and not isinstance(a, np.ndarray):
-        return np.divide(a, b, out=b)
-    return np.divide(a, b, out=a) if isinstance(a, np.ndarray) and a.ndim else a / b
 
 
 def _clip(fresh, low, high, out=None):
