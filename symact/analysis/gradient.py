@@ -158,7 +158,9 @@ class GradientTable(Page):
         depth = list(range(0, 31))
         with plt.rc_context(STYLE):
             figure, axis = plt.subplots(figsize=(7.0, 3.6))
-            for index, name in enumerate(n for n in PLOTTED if n in self.rows):
+            # a build of a few activations plots those when it has none of the classic ones
+            shown = [n for n in PLOTTED if n in self.rows] or list(self.rows)[:len(PLOTTED)]
+            for index, name in enumerate(shown):
                 factor = self.rows[name]["mean_square"] ** 0.5
                 axis.plot(depth, [factor ** d for d in depth], color=f"C{index}", label=name)
             if "sigmoid" in self.rows:
