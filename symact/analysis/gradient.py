@@ -20,10 +20,10 @@ from ..symbols import x
 from .page import Figure, Page, Table
 from .selu import tidy_erf
 
-# The integrals SymPy closes take under 2 s of CPU here and the others run past 20 s or
-# give up, so a budget of 5 s decides alike on machines twice as fast or as slow (the
-# built table must not depend on the machine; at 1.5 s, integrals closing in 1.1-1.6 s
-# made cells depend on it).
+# The catalog's integrals that SymPy closes took at most 2.3 s of CPU, the others ran
+# past 20 s or gave up after 4 to 8, so a budget of 5 s decides alike on machines twice
+# as fast or as slow (the built table must not depend on the machine; at 1.5 s, integrals
+# closing in 1.1 to 1.6 s made cells depend on it).
 SECONDS = 5
 DIGITS = 30
 
